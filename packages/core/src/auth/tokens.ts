@@ -1,0 +1,82 @@
+import { createHash, createSecretKey, type KeyObject, randomBytes } from "node:crypto";
+import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
+import { DomainError } from "../errors";
+
+export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
+export const REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 60 * 60;
+const ALG = "HS256";
+const ISSUER = "ledgerflow";
+const AUDIENCE = "ledgerflow-api";
+/** Set in every access token; a token without it (any other kind of JWT) is refused. */
+const TOKEN_USE = "access";
+
+export interface AccessClaims {
+  userId: string;
+}
+
+export interface TokenService {
+  signAccess(userId: string, now?: Date): Promise<{ token: string; expiresAt: Date }>;
+  /** Throws `DomainError("UNAUTHORIZED")` for anything but a valid, unexpired access token. */
+  verifyAccess(token: string): Promise<AccessClaims>;
+}
+
+/**
+ * HS256 access tokens. The key is imported once: jose verifies about twice as fast with
+ * a KeyObject as with raw bytes passed on every call.
+ */
+export function createTokenService(secret: string | Uint8Array): TokenService {
+  const bytes = typeof secret === "string" ? new TextEncoder().encode(secret) : secret;
+  if (bytes.byteLength < 32) throw new Error("JWT secret must be at least 32 bytes");
+  const key: KeyObject = createSecretKey(bytes);
+  return {
+    async signAccess(userId, now = new Date()) {
+      const iat = Math.floor(now.getTime() / 1000);
+      const exp = iat + ACCESS_TOKEN_TTL_SECONDS;
+      const token = await new SignJWT({ use: TOKEN_USE })
+        .setProtectedHeader({ alg: ALG, typ: "at+jwt" })
+        .setSubject(userId)
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setIssuedAt(iat)
+        .setExpirationTime(exp)
+        .sign(key);
+      return { token, expiresAt: new Date(exp * 1000) };
+    },
+    async verifyAccess(token) {
+      try {
+        const { payload } = await jwtVerify(token, key, {
+          algorithms: [ALG],
+          issuer: ISSUER,
+          audience: AUDIENCE,
+          typ: "at+jwt",
+          requiredClaims: ["exp", "iat", "sub"],
+        });
+        if (payload.use !== TOKEN_USE || typeof payload.sub !== "string") {
+          throw new DomainError("UNAUTHORIZED", "Not an access token");
+        }
+        return { userId: payload.sub };
+      } catch (err) {
+        if (err instanceof DomainError) throw err;
+        const expired = err instanceof joseErrors.JWTExpired;
+        throw new DomainError(
+          "UNAUTHORIZED",
+          expired ? "Access token expired: refresh it" : "Invalid access token",
+        );
+      }
+    },
+  };
+}
+
+/** An opaque refresh token: 256 random bits. Only its hash is stored. */
+export function newRefreshToken(): string {
+  return randomBytes(32).toString("base64url");
+}
+
+export function hashRefreshToken(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
+
+/** A fresh random secret for the embedded setup, which keeps it in its data folder. */
+export function generateSecret(): string {
+  return randomBytes(48).toString("base64url");
+}

@@ -1,0 +1,54 @@
+import {
+  bigint,
+  char,
+  date,
+  index,
+  integer,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+import { baseCategories, userCategories } from "./categories";
+import { users } from "./users";
+
+export const expenses = pgTable(
+  "expenses",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** Integer minor units of `currency` (cents for USD, yen for JPY). */
+    amountMinor: bigint("amount_minor", { mode: "bigint" }).notNull(),
+    currency: char("currency", { length: 3 }).notNull(),
+    spentOn: date("spent_on", { mode: "string" }).notNull(),
+    baseCode: text("base_code")
+      .notNull()
+      .references(() => baseCategories.code),
+    categoryId: uuid("category_id").references(() => userCategories.id, { onDelete: "set null" }),
+    note: text("note"),
+    version: integer("version").notNull().default(1),
+    idempotencyKey: text("idempotency_key"),
+    /** Fingerprint of the create input that used `idempotencyKey`, to tell a retry from a clash. */
+    idempotencyHash: text("idempotency_hash"),
+    // Kept as PostgreSQL's text so keyset cursors carry the full microsecond value.
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "string", precision: 6 })
+      .notNull()
+      .defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true, mode: "string", precision: 6 })
+      .notNull()
+      .defaultNow(),
+  },
+  (t) => [
+    index("expenses_user_spent_idx").on(
+      t.userId,
+      t.spentOn.desc(),
+      t.createdAt.desc(),
+      t.id.desc(),
+    ),
+    index("expenses_user_category_idx").on(t.userId, t.categoryId),
+    uniqueIndex("expenses_user_idempotency_key").on(t.userId, t.idempotencyKey),
+  ],
+);

@@ -1,0 +1,3 @@
+export * from "./categories";
+export * from "./expenses";
+export * from "./users";

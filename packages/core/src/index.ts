@@ -1,0 +1,11 @@
+export * from "./auth/throttle";
+export * from "./auth/tokens";
+export * from "./currencies";
+export * from "./db/client";
+export * as schema from "./db/schema";
+export * from "./db/status";
+export * from "./errors";
+export * from "./schemas/auth";
+export * from "./schemas/common";
+export type { AuthDeps } from "./services/auth";
+export * as authService from "./services/auth";
