@@ -5,6 +5,7 @@ export * from "./db/client";
 export * as schema from "./db/schema";
 export * from "./db/status";
 export * from "./errors";
+export * from "./money";
 export * from "./schemas/auth";
 export * from "./schemas/common";
 export type { AuthDeps } from "./services/auth";
