@@ -1,13 +1,13 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { DEFAULT_DATA_DIR, generateSecret } from "@ledgerflow/core";
+import { DEFAULT_DATA_DIR, generateSecret, resolveDataDir } from "@ledgerflow/core";
 import { z } from "zod";
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default("127.0.0.1"),
   DATABASE_URL: z.string().url().optional(),
-  LEDGERFLOW_DATA_DIR: z.string().min(1).default(DEFAULT_DATA_DIR),
+  LEDGERFLOW_DATA_DIR: z.string().min(1).default(DEFAULT_DATA_DIR).transform(resolveDataDir),
   JWT_SECRET: z.string().min(32, "JWT_SECRET must be at least 32 characters").optional(),
   NODE_ENV: z.string().default("production"),
   LOG_LEVEL: z.string().default("info"),

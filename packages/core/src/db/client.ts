@@ -46,6 +46,16 @@ export interface DbHandle {
 export const DEFAULT_DATA_DIR = "./.ledgerflow/data";
 
 /**
+ * A relative data folder is taken from where the user ran the command: package scripts
+ * (`pnpm db:migrate`, `pnpm dev`) run inside a package folder, but npm and pnpm pass the
+ * caller's folder as INIT_CWD, so every entry point finds the same database.
+ */
+export function resolveDataDir(dir: string = DEFAULT_DATA_DIR): string {
+  if (dir.startsWith("memory://")) return dir;
+  return resolve(process.env.INIT_CWD ?? process.cwd(), dir);
+}
+
+/**
  * Finds the drizzle migrations folder: next to the source in development, and next to
  * the bundle (copied there by the build) in production.
  */
@@ -78,7 +88,7 @@ export async function createDb(config: DbConfig = {}): Promise<DbHandle> {
       close: () => sql.end({ timeout: 5 }),
     };
   }
-  const dataDir = config.dataDir ?? DEFAULT_DATA_DIR;
+  const dataDir = resolveDataDir(config.dataDir);
   if (!dataDir.startsWith("memory://")) mkdirSync(dataDir, { recursive: true });
   const pglite = await PGlite.create(dataDir);
   const db = drizzlePglite({ client: pglite, schema }) as unknown as Db;
