@@ -30,6 +30,19 @@ function trpcErrorBody(message: string, code: string, httpStatus: number, jsonRp
   return { error: { message, code: jsonRpcCode, data: { code, httpStatus, fieldErrors: null } } };
 }
 
+/**
+ * @fastify/rate-limit throws what its errorResponseBuilder returns, so the refusal reaches
+ * the error handler; this carries the finished tRPC-shaped body through it unchanged.
+ */
+class ReadyResponse extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly body: ReturnType<typeof trpcErrorBody>,
+  ) {
+    super(body.error.message);
+  }
+}
+
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? false,
@@ -58,7 +71,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
         429,
         -32029,
       );
-      return Object.assign(body, { statusCode: 429 });
+      return new ReadyResponse(429, body);
     },
   });
 
@@ -80,6 +93,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   });
 
   app.setErrorHandler((err: { statusCode?: number; message: string }, req, reply) => {
+    if (err instanceof ReadyResponse) return reply.code(err.statusCode).send(err.body);
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
     if (status >= 500) req.log.error(err);
     const message = status >= 500 ? "Internal server error" : err.message;
