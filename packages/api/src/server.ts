@@ -3,6 +3,7 @@ import rateLimit from "@fastify/rate-limit";
 import { type AuthDeps, type Db, DomainError, migrationStatus } from "@ledgerflow/core";
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import { leanTRPCPlugin } from "./adapter";
 import { createContextFactory } from "./context";
 import { type AppRouter, appRouter } from "./root";
 
@@ -17,6 +18,11 @@ export interface BuildAppOptions {
   logger?: FastifyServerOptions["logger"];
   /** Calls a minute per client address to each of register, login and refresh. */
   authRateLimitPerMinute?: number;
+  /**
+   * `lean` (default) serves the tRPC wire protocol directly; `stock` is tRPC's own Fastify
+   * adapter, kept as the reference the lean one is tested against.
+   */
+  adapter?: "lean" | "stock";
 }
 
 /** The procedure names a tRPC URL calls: `/api/a.b,c.d?batch=1` gives `a.b` and `c.d`. */
@@ -113,7 +119,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     }
   });
 
-  await app.register(fastifyTRPCPlugin, {
+  await app.register(opts.adapter === "stock" ? fastifyTRPCPlugin : leanTRPCPlugin, {
     prefix: "/api",
     trpcOptions: {
       router: appRouter,

@@ -1,0 +1,464 @@
+import {
+  type AnyTRPCProcedure,
+  type AnyTRPCRouter,
+  getTRPCErrorFromUnknown,
+  getTRPCErrorShape,
+  TRPCError,
+  type TRPCProcedureType,
+} from "@trpc/server";
+import {
+  type FastifyTRPCPluginOptions,
+  fastifyRequestHandler,
+} from "@trpc/server/adapters/fastify";
+import { getHTTPStatusCode, type ResponseMeta, type TRPCRequestInfo } from "@trpc/server/http";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+
+/**
+ * Serves the tRPC v11 HTTP protocol on Fastify without the stock adapter's detour through
+ * Fetch API `Request`/`Response` objects, `AbortSignal.any` and web streams, which cost
+ * several times the work of a typical procedure. Behaviour follows tRPC's
+ * `resolveResponse` step by step (status codes, batch rules, error shapes, headers), and
+ * the stock adapter's output is the oracle its tests compare against.
+ *
+ * Only plain JSON calls take the lean path: GET queries and POST mutations with
+ * `application/json`, single or batched. Anything else (HEAD, other methods, streaming
+ * `jsonl` responses, subscriptions, form data, connection params, a data transformer,
+ * method override) is handed to the stock handler, so it behaves exactly as before.
+ */
+export type LeanTRPCPluginOptions<TRouter extends AnyTRPCRouter> = Pick<
+  FastifyTRPCPluginOptions<TRouter>,
+  "prefix" | "trpcOptions"
+>;
+
+type TrpcOptions<TRouter extends AnyTRPCRouter> = FastifyTRPCPluginOptions<TRouter>["trpcOptions"];
+type Ctx<TRouter extends AnyTRPCRouter> = TRouter["_def"]["_config"]["$types"]["ctx"];
+
+interface ErrorResponse {
+  error: { data?: unknown; [key: string]: unknown };
+}
+interface ResultResponse {
+  result: { data: unknown };
+}
+type RpcResponse = ErrorResponse | ResultResponse;
+
+interface Call {
+  batchIndex: number;
+  path: string;
+  procedure: AnyTRPCProcedure | null;
+  getRawInput: () => Promise<unknown>;
+  result: () => unknown;
+}
+
+const TYPE_ACCEPTED_METHOD: Record<TRPCProcedureType, string> = {
+  mutation: "POST",
+  query: "GET",
+  subscription: "GET",
+};
+
+export function leanTRPCPlugin<TRouter extends AnyTRPCRouter>(
+  fastify: FastifyInstance,
+  opts: LeanTRPCPluginOptions<TRouter>,
+  done: (err?: Error) => void,
+): void {
+  const trpc = opts.trpcOptions;
+  // The same body handling as the stock plugin: JSON stays a string until a procedure
+  // reads its input, so malformed JSON is a tRPC error and not a Fastify one.
+  fastify.removeContentTypeParser("application/json");
+  fastify.addContentTypeParser("application/json", { parseAs: "string" }, (_req, body, next) => {
+    next(null, body);
+  });
+  fastify.removeContentTypeParser("multipart/form-data");
+  fastify.addContentTypeParser("multipart/form-data", {}, (_req, body, next) => {
+    next(null, body);
+  });
+
+  const leanEverything = canServeLean(trpc);
+  fastify.all<{ Params: { path: string } }>("/:path", async (req, reply) => {
+    const path = req.params.path;
+    if (leanEverything && isPlainJsonCall(req)) {
+      const handled = await handleJsonCall(trpc, req, reply, path);
+      if (handled) return reply;
+    }
+    await fastifyRequestHandler({ ...trpc, req, res: reply, path });
+    return reply;
+  });
+  done();
+}
+
+/** Options the lean path does not implement send every request to the stock handler. */
+function canServeLean<TRouter extends AnyTRPCRouter>(trpc: TrpcOptions<TRouter>): boolean {
+  const config = trpc.router._def._config;
+  const probe = {};
+  const identityTransformer = config.transformer.output.serialize(probe) === probe;
+  const batching = trpc.allowBatching ?? trpc.batching?.enabled ?? true;
+  return identityTransformer && batching && !trpc.allowMethodOverride;
+}
+
+function isPlainJsonCall(req: FastifyRequest): boolean {
+  const h = req.headers;
+  if (h["trpc-accept"] !== undefined) return false;
+  const accept = h.accept;
+  if (accept?.includes("application/jsonl")) return false;
+  const contentType = h["content-type"];
+  if (req.method === "GET") return contentType === undefined || isJson(contentType);
+  return req.method === "POST" && contentType !== undefined && isJson(contentType);
+}
+
+function isJson(contentType: string): boolean {
+  const semi = contentType.indexOf(";");
+  const media = (semi === -1 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
+  return media === "application/json";
+}
+
+/** `decodeURIComponent` throws a URIError on a bad escape: that is the caller's fault. */
+function decodePath(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch (cause) {
+    throw new TRPCError({
+      code: "BAD_REQUEST",
+      message: `Invalid URL-encoding in path "${path}"`,
+      cause,
+    });
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return !!value && !Array.isArray(value) && typeof value === "object";
+}
+
+function isAsyncIterable(value: unknown): boolean {
+  return isObject(value) && Symbol.asyncIterator in value;
+}
+
+function isPromiseLike(value: unknown): boolean {
+  return (
+    (typeof value === "object" || typeof value === "function") &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === "function"
+  );
+}
+
+/** A value only a streaming link can carry (tRPC's `isDataStream`). */
+function isDataStream(value: unknown): boolean {
+  if (!isObject(value)) return false;
+  if (isAsyncIterable(value)) return true;
+  const values = Object.values(value);
+  return values.some(isPromiseLike) || values.some(isAsyncIterable);
+}
+
+/**
+ * Reads and parses the inputs once, on the first call that needs them (tRPC's `memo`):
+ * a procedure without an input never sees malformed JSON, and every call of a batch sees
+ * the same parse error.
+ */
+function inputReader(raw: string | undefined, isBatch: boolean, batchSize: number) {
+  let state: { ok: true; value: Record<number, unknown> } | { ok: false; error: TRPCError } | null =
+    null;
+  const parse = (): Record<number, unknown> => {
+    const inputs: unknown = raw ? JSON.parse(raw) : undefined;
+    const acc: Record<number, unknown> = Object.create(null);
+    if (inputs === undefined) return acc;
+    if (!isBatch) {
+      acc[0] = inputs;
+      return acc;
+    }
+    if (!isObject(inputs)) {
+      throw new TRPCError({
+        code: "BAD_REQUEST",
+        message: '"input" needs to be an object when doing a batch call',
+      });
+    }
+    for (let i = 0; i < batchSize; i++) {
+      const input = inputs[i];
+      if (input !== undefined) acc[i] = input;
+    }
+    return acc;
+  };
+  return {
+    read(): Record<number, unknown> {
+      if (state === null) {
+        try {
+          state = { ok: true, value: parse() };
+        } catch (cause) {
+          const error =
+            cause instanceof TRPCError
+              ? cause
+              : new TRPCError({
+                  code: "BAD_REQUEST",
+                  message: cause instanceof Error ? cause.message : "Invalid input",
+                  cause,
+                });
+          state = { ok: false, error };
+        }
+      }
+      if (!state.ok) throw state.error;
+      return state.value;
+    },
+    result(): Record<number, unknown> | undefined {
+      return state?.ok ? state.value : undefined;
+    },
+  };
+}
+
+function queryParams(url: string): URLSearchParams | null {
+  const q = url.indexOf("?");
+  return q === -1 ? null : new URLSearchParams(url.slice(q + 1));
+}
+
+/** Lazily made: nothing in a plain call needs the request's URL or an abort signal. */
+function requestInfo(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  fields: Pick<TRPCRequestInfo, "isBatchCall" | "calls" | "type">,
+): TRPCRequestInfo {
+  let signal: AbortSignal | undefined;
+  let url: URL | null | undefined;
+  return {
+    ...fields,
+    accept: null,
+    connectionParams: null,
+    get signal() {
+      if (!signal) {
+        const controller = new AbortController();
+        const abort = () => controller.abort();
+        reply.raw.once("close", () => {
+          if (!reply.raw.writableEnded) abort();
+        });
+        req.raw.once("aborted", abort);
+        signal = controller.signal;
+      }
+      return signal;
+    },
+    get url() {
+      if (url === undefined) {
+        try {
+          url = new URL(req.url, `${req.protocol}://${req.headers.host ?? "localhost"}`);
+        } catch {
+          url = null;
+        }
+      }
+      return url;
+    },
+  };
+}
+
+/**
+ * Answers a plain JSON call. Returns false, having sent nothing, when the request turns
+ * out to need the stock handler (a subscription, connection params).
+ */
+async function handleJsonCall<TRouter extends AnyTRPCRouter>(
+  trpc: TrpcOptions<TRouter>,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  rawPath: string,
+): Promise<boolean> {
+  const router = trpc.router;
+  const config = router._def._config;
+  const params = queryParams(req.url);
+  if (params?.has("connectionParams")) return false;
+
+  const headers: Record<string, string> = { vary: "trpc-accept, accept" };
+  const method = req.method;
+  let info: TRPCRequestInfo | undefined;
+  let ctx: Ctx<TRouter> | undefined;
+  let ctxError: TRPCError | undefined;
+
+  const onError = (error: TRPCError, call: Call | undefined, type: TRPCProcedureType | "unknown") =>
+    trpc.onError?.({ error, path: call?.path, input: call?.result(), ctx, type, req });
+
+  const shapeOf = (error: TRPCError, call: Call | undefined, type: TRPCProcedureType | "unknown") =>
+    getTRPCErrorShape({ config, ctx, error, input: call?.result(), path: call?.path, type });
+
+  const send = (body: RpcResponse | RpcResponse[], errors: (TRPCError | undefined)[]): void => {
+    let status = getHTTPStatusCode(body as never, errors as TRPCError[]);
+    if (trpc.responseMeta) {
+      const meta: ResponseMeta = trpc.responseMeta({
+        ctx,
+        info,
+        paths: info?.calls.map((c) => c.path),
+        data: (Array.isArray(body) ? body : [body]) as never,
+        errors: errors.filter((e): e is TRPCError => e !== undefined),
+        eagerGeneration: false,
+        type: info?.type ?? "unknown",
+      });
+      if (meta.headers) applyMetaHeaders(headers, meta.headers);
+      if (meta.status) status = meta.status;
+    }
+    // A Buffer, because Fastify would add "; charset=utf-8" to a string's content type.
+    reply
+      .code(status)
+      .headers(headers)
+      .send(Buffer.from(JSON.stringify(body)));
+  };
+
+  try {
+    const isBatchCall = params?.get("batch") === "1";
+    const fullPath = decodePath(rawPath);
+    const paths = isBatchCall ? fullPath.split(",") : [fullPath];
+    if (isBatchCall && typeof trpc.maxBatchSize === "number" && paths.length > trpc.maxBatchSize) {
+      throw new TRPCError({ code: "BAD_REQUEST", message: "Batch call exceeds maximum size" });
+    }
+    const rawInput =
+      method === "GET"
+        ? (params?.get("input") ?? undefined)
+        : typeof req.body === "string"
+          ? req.body
+          : undefined;
+    const inputs = inputReader(rawInput, isBatchCall, paths.length);
+
+    const procedures = router._def.procedures as Record<string, AnyTRPCProcedure | undefined>;
+    let type: TRPCProcedureType | "unknown" = "unknown";
+    let mixed = false;
+    const calls: Call[] = [];
+    for (let index = 0; index < paths.length; index++) {
+      const path = paths[index] as string;
+      const procedure = procedures[path] ?? (await lazyProcedure(router, path));
+      if (procedure) {
+        if (procedure._def.type === "subscription") return false;
+        if (type === "unknown") type = procedure._def.type;
+        else if (type !== procedure._def.type) mixed = true;
+      }
+      calls.push({
+        batchIndex: index,
+        path,
+        procedure,
+        getRawInput: async () => inputs.read()[index],
+        result: () => inputs.result()?.[index],
+      });
+    }
+    if (mixed) {
+      const types = [...new Set(calls.map((c) => c.procedure?._def.type).filter(Boolean))];
+      throw new TRPCError({
+        code: "BAD_REQUEST",
+        message: `Cannot mix procedure types in call: ${types.join(", ")}`,
+      });
+    }
+    info = requestInfo(req, reply, { isBatchCall, calls, type });
+
+    try {
+      ctx = (await trpc.createContext?.({ req, res: reply, info })) as Ctx<TRouter>;
+    } catch (cause) {
+      ctxError = getTRPCErrorFromUnknown(cause);
+    }
+
+    const runCall = async (call: Call): Promise<[TRPCError, undefined] | [undefined, unknown]> => {
+      const proc = call.procedure;
+      try {
+        if (!proc) {
+          throw new TRPCError({
+            code: "NOT_FOUND",
+            message: `No procedure found on path "${call.path}"`,
+          });
+        }
+        const accepted = TYPE_ACCEPTED_METHOD[proc._def.type];
+        if (accepted !== method) {
+          headers.allow = accepted;
+          throw new TRPCError({
+            code: "METHOD_NOT_SUPPORTED",
+            message: `Unsupported ${method}-request to ${proc._def.type} procedure at path "${call.path}"`,
+          });
+        }
+        if (ctxError) throw ctxError;
+        const data = await proc({
+          path: call.path,
+          getRawInput: call.getRawInput,
+          ctx,
+          type: proc._def.type,
+          // No procedure here listens for a client going away; tRPC's per-call
+          // AbortSignal.any would cost more than many procedures do.
+          signal: undefined,
+          batchIndex: call.batchIndex,
+        });
+        return [undefined, data];
+      } catch (cause) {
+        const error = getTRPCErrorFromUnknown(cause);
+        onError(error, call, proc?._def.type ?? "unknown");
+        return [error, undefined];
+      }
+    };
+
+    if (!isBatchCall) {
+      const call = calls[0] as Call;
+      const [error, data] = await runCall(call);
+      headers["content-type"] = "application/json";
+      if (!error && isDataStream(data)) {
+        throw new TRPCError({
+          code: "UNSUPPORTED_MEDIA_TYPE",
+          message:
+            "Cannot use stream-like response in non-streaming request - use httpBatchStreamLink",
+        });
+      }
+      const body: RpcResponse = error
+        ? { error: shapeOf(error, call, type) }
+        : { result: { data } };
+      send(body, [error]);
+      return true;
+    }
+
+    const results = await Promise.all(calls.map(runCall));
+    headers["content-type"] = "application/json";
+    const errors: (TRPCError | undefined)[] = [];
+    const body = results.map(([error, data], index): RpcResponse => {
+      const call = calls[index] as Call;
+      let failure = error;
+      if (!failure && isDataStream(data)) {
+        failure = new TRPCError({
+          code: "UNSUPPORTED_MEDIA_TYPE",
+          message:
+            "Cannot use stream-like response in non-streaming request - use httpBatchStreamLink",
+        });
+      }
+      errors.push(failure);
+      return failure
+        ? { error: shapeOf(failure, call, call.procedure?._def.type ?? "unknown") }
+        : { result: { data } };
+    });
+    send(body, errors);
+    return true;
+  } catch (cause) {
+    // A fault of the request as a whole: one error object, not one per call. tRPC answers
+    // it with a bare string body, which the Fetch API labels as plain text.
+    const error = getTRPCErrorFromUnknown(cause);
+    const type = info?.type ?? "unknown";
+    onError(error, undefined, type);
+    headers["content-type"] ??= "text/plain;charset=UTF-8";
+    send({ error: shapeOf(error, undefined, type) }, [error]);
+    return true;
+  }
+}
+
+async function lazyProcedure(
+  router: AnyTRPCRouter,
+  path: string,
+): Promise<AnyTRPCProcedure | null> {
+  const lazy = router._def.lazy as Record<string, { load(): Promise<void> } | undefined>;
+  for (;;) {
+    const found = (router._def.procedures as Record<string, AnyTRPCProcedure | undefined>)[path];
+    if (found) return found;
+    const key = Object.keys(lazy).find((k) => path === k || path.startsWith(`${k}.`));
+    const loader = key === undefined ? undefined : lazy[key];
+    if (!loader) return null;
+    await loader.load();
+  }
+}
+
+/** `responseMeta` headers, merged the way a Fetch `Headers` object would merge them. */
+function applyMetaHeaders(target: Record<string, string>, extra: ResponseMeta["headers"]): void {
+  if (!extra) return;
+  if (extra instanceof Headers) {
+    extra.forEach((value, key) => {
+      const k = key.toLowerCase();
+      target[k] = target[k] === undefined ? value : `${target[k]}, ${value}`;
+    });
+    return;
+  }
+  for (const [key, value] of Object.entries(extra)) {
+    const k = key.toLowerCase();
+    if (Array.isArray(value)) {
+      for (const v of value) target[k] = target[k] === undefined ? v : `${target[k]}, ${v}`;
+    } else if (typeof value === "string") {
+      target[k] = value;
+    }
+  }
+}
