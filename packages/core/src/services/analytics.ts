@@ -1,0 +1,321 @@
+import * as aq from "arquero";
+import { type SQL, sql } from "drizzle-orm";
+import { type DbOrTx, rowsOf } from "../db/client";
+import { DomainError, invalid } from "../errors";
+import { formatMoney } from "../money";
+import {
+  type Granularity,
+  MAX_TREND_POINTS,
+  type SummaryInput,
+  type SummaryOutput,
+  type TrendInput,
+  type TrendOutput,
+} from "../schemas/analytics";
+import {
+  addMonths,
+  countPeriods,
+  listPeriods,
+  type Period,
+  periodStart,
+  todayUtc,
+} from "./analytics-periods";
+
+/**
+ * Reports over a user's ledger. PostgreSQL does every sum, count, maximum and deviation
+ * over exact minor units; Node only shapes the few aggregated rows that come back.
+ */
+
+type Range = { from: string | null; to: string | null };
+
+function checkRange(from: string | undefined, to: string | undefined): void {
+  if (from !== undefined && to !== undefined && from > to) {
+    throw invalid("from", `must not be after to (${from} > ${to})`);
+  }
+}
+
+function rangeFilter(range: Range): SQL {
+  const parts: SQL[] = [];
+  if (range.from !== null) parts.push(sql`AND e.spent_on >= ${range.from}::date`);
+  if (range.to !== null) parts.push(sql`AND e.spent_on <= ${range.to}::date`);
+  return sql.join(parts, sql` `);
+}
+
+const noUser = () => new DomainError("UNAUTHORIZED", "This account no longer exists");
+
+// Rounded in SQL with a scale of 30 decimals, so that numeric division cannot round an
+// x.4999… up to a tie before the final half-away-from-zero rounding.
+const EXACT = sql.raw("numeric(1000,30)");
+
+interface SummaryRow {
+  lvl: number;
+  currency: string | null;
+  base_code: string | null;
+  category_id: string | null;
+  base_name: string | null;
+  cat_code: string | null;
+  cat_name: string | null;
+  n: string | null;
+  total: string | null;
+  average: string | null;
+  std_dev: string | null;
+  sample_std_dev: string | null;
+  big_id: string | null;
+  big_amount: string | null;
+  big_spent_on: string | null;
+  big_base_code: string | null;
+  big_cat_code: string | null;
+  big_cat_name: string | null;
+}
+
+export async function getSummary(
+  db: DbOrTx,
+  actorId: string,
+  input: SummaryInput,
+): Promise<SummaryOutput> {
+  checkRange(input.from, input.to);
+  const range: Range = { from: input.from ?? null, to: input.to ?? null };
+  const currency = input.currency ?? null;
+  const filter = rangeFilter(range);
+
+  // One round trip: the user's currency, the three levels of totals (all, per base, per
+  // subcategory) by GROUPING SETS, the deviations and the largest expense.
+  const result = await db.execute(sql`
+    WITH cur AS (
+      SELECT coalesce(${currency}::text, u.default_currency::text) AS currency
+      FROM users u WHERE u.id = ${actorId}
+    ),
+    g AS (
+      SELECT e.base_code, e.category_id, count(*) AS cnt,
+             sum(e.amount_minor)::numeric AS s1,
+             sum(e.amount_minor::numeric * e.amount_minor) AS s2
+      FROM expenses e, cur
+      WHERE e.user_id = ${actorId} AND e.currency = cur.currency ${filter}
+      GROUP BY e.base_code, e.category_id
+    ),
+    lv AS (
+      SELECT g.base_code, g.category_id, GROUPING(g.base_code, g.category_id)::int AS lvl,
+             coalesce(sum(g.cnt), 0)::numeric AS n, coalesce(sum(g.s1), 0) AS s1,
+             coalesce(sum(g.s2), 0) AS s2
+      FROM g
+      GROUP BY GROUPING SETS ((g.base_code, g.category_id), (g.base_code), ())
+    ),
+    big AS (
+      SELECT e.id, e.amount_minor, e.spent_on, e.base_code, uc.code AS cat_code,
+             uc.name AS cat_name
+      FROM expenses e CROSS JOIN cur
+      LEFT JOIN user_categories uc ON uc.id = e.category_id
+      WHERE e.user_id = ${actorId} AND e.currency = cur.currency ${filter}
+      ORDER BY e.amount_minor DESC, e.spent_on DESC, e.created_at DESC, e.id DESC
+      LIMIT 1
+    )
+    SELECT lv.lvl, cur.currency, lv.base_code, lv.category_id::text AS category_id,
+           bc.name AS base_name, uc.code AS cat_code, uc.name AS cat_name,
+           lv.n::text AS n, lv.s1::text AS total,
+           CASE WHEN lv.n > 0 THEN round(lv.s1::${EXACT} / lv.n, 0)::text END AS average,
+           CASE WHEN lv.lvl = 3 AND lv.n > 0
+             THEN round(sqrt((lv.n * lv.s2 - lv.s1 * lv.s1)::${EXACT}) / lv.n, 0)::text
+           END AS std_dev,
+           CASE WHEN lv.lvl = 3 AND lv.n > 1
+             THEN round(sqrt((lv.n * lv.s2 - lv.s1 * lv.s1)::${EXACT} / (lv.n * (lv.n - 1))), 0)::text
+           END AS sample_std_dev,
+           big.id::text AS big_id, big.amount_minor::text AS big_amount,
+           big.spent_on::text AS big_spent_on, big.base_code AS big_base_code,
+           big.cat_code AS big_cat_code, big.cat_name AS big_cat_name
+    FROM cur
+    LEFT JOIN lv ON true
+    LEFT JOIN base_categories bc ON bc.code = lv.base_code
+    LEFT JOIN user_categories uc ON uc.id = lv.category_id AND uc.user_id = ${actorId}
+    LEFT JOIN big ON lv.lvl = 3
+  `);
+  return shapeSummary(rowsOf<SummaryRow>(result), range);
+}
+
+/** arquero learns a table's columns from its rows, so an empty input shapes to nothing. */
+function shaped<T extends object, U>(rows: T[], verbs: (t: aq.ColumnTable) => aq.ColumnTable): U[] {
+  if (rows.length === 0) return [];
+  return verbs(aq.from(rows)).objects() as U[];
+}
+
+interface Slice {
+  base: string;
+  code: string | null;
+  name: string | null;
+  total: bigint;
+  count: number;
+  average: string | null;
+}
+
+function sliceOf(r: SummaryRow): Slice {
+  return {
+    base: r.base_code ?? "",
+    code: r.cat_code,
+    name: r.cat_name ?? r.base_name,
+    total: BigInt(r.total ?? "0"),
+    count: Number(r.n ?? "0"),
+    average: r.average,
+  };
+}
+
+function shapeSummary(rows: SummaryRow[], range: Range): SummaryOutput {
+  const grand = rows.find((r) => r.lvl === 3);
+  if (!grand?.currency) throw noUser();
+  const currency = grand.currency;
+  const money = (minor: string | null) => formatMoney(BigInt(minor ?? "0"), currency);
+  const grandTotal = BigInt(grand.total ?? "0");
+  const count = Number(grand.n ?? "0");
+
+  // Largest first; the part with no subcategory sorts as an empty code among equal totals.
+  const subs = shaped<Slice, Slice>(
+    rows.filter((r) => r.lvl === 0).map((r) => ({ ...sliceOf(r), name: r.cat_name })),
+    (t) =>
+      t.derive({ key: aq.escape((d: Slice) => d.code ?? "") }).orderby(aq.desc("total"), "key"),
+  );
+  const bases = shaped<Slice, Slice & { share: number }>(
+    rows.filter((r) => r.lvl === 1).map(sliceOf),
+    (t) =>
+      t
+        .derive({
+          share: aq.escape((d: Slice) =>
+            grandTotal > 0n ? Number(d.total) / Number(grandTotal) : 0,
+          ),
+        })
+        .orderby(aq.desc("total"), "base"),
+  );
+
+  const byCategory = bases.map((b) => ({
+    code: b.base,
+    name: b.name ?? b.base,
+    total: formatMoney(b.total, currency),
+    count: b.count,
+    average: money(b.average),
+    share: b.share,
+    subcategories: subs
+      .filter((s) => s.base === b.base)
+      .map((s) => ({
+        code: s.code,
+        name: s.name,
+        total: formatMoney(s.total, currency),
+        count: s.count,
+      })),
+  }));
+
+  const largest =
+    count > 0 && grand.big_id && grand.big_amount && grand.big_spent_on && grand.big_base_code
+      ? {
+          id: grand.big_id,
+          amount: money(grand.big_amount),
+          spentOn: grand.big_spent_on,
+          baseCode: grand.big_base_code,
+          category:
+            grand.big_cat_code && grand.big_cat_name
+              ? { code: grand.big_cat_code, name: grand.big_cat_name }
+              : null,
+        }
+      : null;
+
+  return {
+    currency,
+    from: range.from,
+    to: range.to,
+    count,
+    total: formatMoney(grandTotal, currency),
+    average: count > 0 ? money(grand.average) : null,
+    largest,
+    stdDev: count > 0 ? money(grand.std_dev) : null,
+    sampleStdDev: count > 1 ? money(grand.sample_std_dev) : null,
+    byCategory,
+  };
+}
+
+interface TrendPrelude {
+  currency: string | null;
+  category_id: string | null;
+  base_exists: boolean | null;
+}
+
+interface TrendRow {
+  start: string;
+  n: string;
+  total: string;
+}
+
+const TRUNC_UNIT: Record<Granularity, string> = { day: "day", week: "week", month: "month" };
+
+export async function getTrend(
+  db: DbOrTx,
+  actorId: string,
+  input: TrendInput,
+): Promise<TrendOutput> {
+  const granularity = input.granularity ?? "month";
+  const to = input.to ?? todayUtc();
+  const from = input.from ?? addMonths(to, -11);
+  if (from > to) {
+    throw invalid("from", `must not be after to (${from} > ${to})`);
+  }
+  const points = countPeriods(from, to, granularity);
+  if (points > MAX_TREND_POINTS) {
+    throw invalid(
+      "granularity",
+      `${from}..${to} has ${points} ${granularity} periods; at most ${MAX_TREND_POINTS}: narrow from/to or choose a coarser granularity`,
+    );
+  }
+
+  const code = input.category ?? null;
+  const [prelude] = rowsOf<TrendPrelude>(
+    await db.execute(sql`
+      SELECT coalesce(${input.currency ?? null}::text, u.default_currency::text) AS currency,
+             (SELECT uc.id::text FROM user_categories uc
+               WHERE uc.user_id = ${actorId} AND uc.code = ${code}) AS category_id,
+             EXISTS (SELECT 1 FROM base_categories bc WHERE bc.code = ${code}) AS base_exists
+      FROM users u WHERE u.id = ${actorId}
+    `),
+  );
+  if (!prelude?.currency) throw noUser();
+  const currency = prelude.currency;
+  let categoryFilter = sql``;
+  if (code !== null) {
+    if (prelude.category_id) categoryFilter = sql`AND e.category_id = ${prelude.category_id}`;
+    else if (prelude.base_exists) categoryFilter = sql`AND e.base_code = ${code}`;
+    else throw invalid("category", `no category with code ${code}`);
+  }
+
+  const unit = sql.raw(`'${TRUNC_UNIT[granularity]}'`);
+  const rows = rowsOf<TrendRow>(
+    await db.execute(sql`
+      SELECT date_trunc(${unit}, e.spent_on::timestamp)::date::text AS start,
+             count(*)::text AS n, sum(e.amount_minor)::text AS total
+      FROM expenses e
+      WHERE e.user_id = ${actorId} AND e.currency = ${currency}
+        AND e.spent_on >= ${from}::date AND e.spent_on <= ${to}::date ${categoryFilter}
+      GROUP BY 1
+    `),
+  );
+  return { currency, granularity, points: shapeTrend(rows, from, to, granularity, currency) };
+}
+
+function shapeTrend(
+  rows: TrendRow[],
+  from: string,
+  to: string,
+  granularity: Granularity,
+  currency: string,
+): TrendOutput["points"] {
+  const sums = aq.table({
+    start: rows.map((r) => periodStart(r.start, granularity)),
+    sum: rows.map((r) => BigInt(r.total)),
+    n: rows.map((r) => Number(r.n)),
+  });
+  // Every period of the range, empty ones included, so that a chart needs no gap logic.
+  const filled = aq
+    .from(listPeriods(from, to, granularity))
+    .join_left(sums, "start")
+    .orderby("start")
+    .objects() as Array<Period & { sum: bigint | undefined; n: number | undefined }>;
+  return filled.map((p) => ({
+    period: p.period,
+    start: p.start,
+    end: p.end,
+    total: formatMoney(p.sum ?? 0n, currency),
+    count: p.n ?? 0,
+  }));
+}
