@@ -1,4 +1,6 @@
 import { type Db, schema } from "@ledgerflow/core";
+import { TRPCError } from "@trpc/server";
+import { expect } from "vitest";
 
 /**
  * An independent model of the reports, computed in plain TypeScript from the rows a test
@@ -108,4 +110,30 @@ export function nextDay(date: string): string {
   const d = new Date(`${date}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() + 1);
   return d.toISOString().slice(0, 10);
+}
+
+/** Expects the call to fail with `code`, naming `path` among the field errors when given. */
+export async function expectFailure(
+  call: Promise<unknown>,
+  code: string,
+  path?: string,
+): Promise<void> {
+  const err = await call.then(
+    () => {
+      throw new Error(`the call succeeded but was expected to fail with ${code}`);
+    },
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(TRPCError);
+  const e = err as TRPCError;
+  expect(e.code, e.message).toBe(code);
+  if (path === undefined) return;
+  const cause = e.cause as
+    | { issues?: { path: PropertyKey[] }[]; details?: { issues?: { path: string }[] } }
+    | undefined;
+  const paths =
+    cause?.details?.issues?.map((i) => i.path) ??
+    cause?.issues?.map((i) => i.path.map(String).join(".")) ??
+    [];
+  expect(paths, e.message).toContain(path);
 }

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { insertExpenses } from "./analytics-helpers";
+import { expectFailure, insertExpenses } from "./analytics-helpers";
 import { useTestEnv } from "./helpers";
-import { expectFailure } from "./ledger-helpers";
 
 describe("analytics.summary", () => {
   const env = useTestEnv();
