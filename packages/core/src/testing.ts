@@ -25,7 +25,8 @@ async function openTestDb(): Promise<DbHandle> {
   }
   const worker = process.env.VITEST_POOL_ID ?? process.env.VITEST_WORKER_ID ?? "0";
   const pkg = (process.env.npm_package_name ?? "lf").replace(/[^a-z0-9]+/gi, "_");
-  const name = `ledgerflow_test_${pkg}_${worker}_${process.pid}`.toLowerCase();
+  const run = process.env.LEDGERFLOW_TEST_RUN ?? "0";
+  const name = `ledgerflow_test_${pkg}_r${run}_${worker}_${process.pid}`.toLowerCase();
   const admin = createAdminUrl(url);
   const psql = (q: string) => execFileSync("psql", [admin, "-qAt", "-c", q], { stdio: "pipe" });
   psql(`DROP DATABASE IF EXISTS ${name}`);
