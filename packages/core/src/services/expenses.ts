@@ -442,6 +442,11 @@ export async function getExpense(
   return selectOne(db, actorId, input.id);
 }
 
+/** "12.50" → "12.5", "12.00" → "12": the same value with no padding decimals. */
+function trimZeros(amount: string): string {
+  return amount.includes(".") ? amount.replace(/\.?0+$/, "") : amount;
+}
+
 export async function updateExpense(
   db: Db,
   actorId: string,
@@ -473,7 +478,8 @@ export async function updateExpense(
     let amountMinor = current.amountMinor;
     if (input.amount !== undefined || currency !== current.currency) {
       // A new currency re-reads the amount with its own decimals: 12.50 USD cannot become JPY.
-      const text = input.amount ?? formatMoney(current.amountMinor, current.currency);
+      // The stored amount's padding zeros are not the user's: 12.00 USD may become 12 JPY.
+      const text = input.amount ?? trimZeros(formatMoney(current.amountMinor, current.currency));
       const checked = checkMoney(text, currency);
       if (typeof checked === "string") {
         issues.push({
