@@ -225,9 +225,13 @@ async function prepareItems(
   const parsed: (CreateExpenseInput | null)[] = items.map((item, index) => {
     const res = createExpenseInput.safeParse(item);
     if (res.success) return res.data;
+    // One message per field: a value can break several rules of the same field at once.
+    const seen = new Set<string>();
     for (const issue of res.error.issues) {
       const field = issue.path.map(String).join(".");
       const path = `${pathOf(index)}${field}`.replace(/\.$/, "") || "(input)";
+      if (seen.has(path)) continue;
+      seen.add(path);
       issues.push({ path, message: issue.message });
     }
     return null;
