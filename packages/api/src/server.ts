@@ -5,6 +5,7 @@ import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from "@trpc/server/a
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
 import { leanTRPCPlugin } from "./adapter";
 import { createContextFactory } from "./context";
+import { registerExportRoutes } from "./export";
 import { type AppRouter, appRouter } from "./root";
 
 export const MAX_BATCH_SIZE = 50;
@@ -118,6 +119,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       return reply.code(503).send({ ok: false, reason: "database unreachable" });
     }
   });
+  registerExportRoutes(app, { db: opts.db, auth: opts.auth });
 
   await app.register(opts.adapter === "stock" ? fastifyTRPCPlugin : leanTRPCPlugin, {
     prefix: "/api",

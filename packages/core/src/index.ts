@@ -13,6 +13,7 @@ export * from "./schemas/categories";
 export * from "./schemas/common";
 export * from "./schemas/expenses";
 export * as analyticsService from "./services/analytics";
+export * as analyticsExport from "./services/analytics-export";
 export type { AuthDeps } from "./services/auth";
 export * as authService from "./services/auth";
 export * as categoriesService from "./services/categories";
