@@ -6,7 +6,8 @@ export default defineConfig({
     isolate: false,
     pool: "forks",
     maxWorkers: 2,
-    testTimeout: 30_000,
+    // End-to-end tests start node for every command; on a busy machine that adds up.
+    testTimeout: 120_000,
     hookTimeout: 60_000,
     globalSetup: ["@ledgerflow/core/testing-global-setup"],
   },

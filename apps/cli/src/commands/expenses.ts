@@ -61,7 +61,7 @@ const editOptions = z.object({
   currency: code.optional(),
   note: z.string().optional(),
   clearNote: z.boolean().optional(),
-  version: positiveInt(Number.MAX_SAFE_INTEGER).optional(),
+  ifVersion: positiveInt(Number.MAX_SAFE_INTEGER).optional(),
 });
 
 async function listAll(s: Session, input: ListInput): Promise<Expense[]> {
@@ -183,12 +183,15 @@ export function registerExpenseCommands(program: Command, io: Io): void {
     .option("--currency <code>", "new currency (the amount is checked again for it)")
     .option("--note <text>", "new note")
     .option("--clear-note", "remove the note")
-    .option("--version <n>", "refuse the change if the expense is no longer at this version")
+    .option(
+      "--if-version <n>",
+      "change it only if it is still at this version (see list --json), else exit 6",
+    )
     .addHelpText(
       "after",
       example(
         "ledgerflow edit 0b7c0a4e-2f6d-4c47-9a51-4a8f1e3b2c10 --amount 14 --note 'lunch with Sam'",
-        "ledgerflow edit 0b7c0a4e-2f6d-4c47-9a51-4a8f1e3b2c10 --clear-note --version 2",
+        "ledgerflow edit 0b7c0a4e-2f6d-4c47-9a51-4a8f1e3b2c10 --clear-note --if-version 2",
       ),
     )
     .action(
@@ -213,7 +216,7 @@ export function registerExpenseCommands(program: Command, io: Io): void {
         const client = await s.requireSignedIn();
         const updated = await client.api.expenses.update.mutate({
           id: id.trim(),
-          ...(o.version ? { version: o.version } : {}),
+          ...(o.ifVersion ? { version: o.ifVersion } : {}),
           ...changes,
         });
         s.out.result(updated, () =>
