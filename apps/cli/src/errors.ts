@@ -117,6 +117,16 @@ export function toCliError(err: unknown, ctx: ErrorContext): CliError {
     );
   }
 
+  if (err instanceof LedgerFlowHttpError && err.status === 404) {
+    return new CliError(
+      `The server at ${ctx.url} does not offer this (${err.message.replace(/\.$/, "")}).`,
+      EXIT.general,
+      "It may run an older LedgerFlow version; upgrade it, or check --url.",
+      [],
+      "NOT_FOUND",
+    );
+  }
+
   switch (code) {
     case "UNAUTHORIZED":
       if (ctx.command === "login") {

@@ -119,11 +119,15 @@ export async function run(argv: string[], io: Io): Promise<number> {
         return EXIT.ok;
       // A bare `ledgerflow` or `ledgerflow categories` has already printed its help.
       if (err.code === "commander.help") return EXIT.usage;
-      const message = err.message.replace(/^error:\s*/i, "").split("\n")[0] ?? err.message;
+      const [first = err.message, ...rest] = err.message.replace(/^error:\s*/i, "").split("\n");
+      const suggestion = /\(Did you mean (.+)\?\)/.exec(rest.join(" "))?.[1];
+      const message = first;
       out.error(
         usageError(
           `${message.charAt(0).toUpperCase()}${message.slice(1).replace(/\.?$/, ".")}`,
-          `Run 'ledgerflow${command ? ` ${command}` : ""} --help' for usage and an example.`,
+          suggestion
+            ? `Did you mean ${suggestion}? Run 'ledgerflow${command ? ` ${command}` : ""} --help' for usage.`
+            : `Run 'ledgerflow${command ? ` ${command}` : ""} --help' for usage and an example.`,
         ),
       );
       return EXIT.usage;
