@@ -6,6 +6,7 @@ import { isForeignKeyViolation } from "../db/pg-errors";
 import { expenses, users } from "../db/schema";
 import { conflict, DomainError, type FieldIssue, invalid, notFound } from "../errors";
 import { checkMoney, decimalToScaled, formatMoney, MAX_CURRENCY_DECIMALS } from "../money";
+import { isCalendarDate } from "../schemas/common";
 import {
   type CreateExpenseInput,
   type CreateManyExpensesInput,
@@ -559,6 +560,12 @@ const CURSOR_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const CURSOR_TS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 const CURSOR_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/** A real instant: JavaScript would roll 2026-02-30 over to March where PostgreSQL refuses it. */
+function isInstant(iso: string): boolean {
+  const d = new Date(iso);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 19) === iso.slice(0, 19);
+}
+
 export function encodeCursor(c: Cursor): string {
   return Buffer.from(JSON.stringify([c.spentOn, c.createdAt, c.id])).toString("base64url");
 }
@@ -581,8 +588,8 @@ export function decodeCursor(text: string): Cursor {
     !CURSOR_DATE.test(spentOn) ||
     !CURSOR_TS.test(createdAt) ||
     !CURSOR_ID.test(id) ||
-    Number.isNaN(Date.parse(createdAt)) ||
-    Number.isNaN(Date.parse(`${spentOn}T00:00:00Z`))
+    !isCalendarDate(spentOn) ||
+    !isInstant(createdAt)
   ) {
     throw bad;
   }
