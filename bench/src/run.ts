@@ -1,0 +1,615 @@
+/**
+ * `pnpm bench`: loads the data set if needed, starts the product and the baseline as two
+ * server processes on the real PostgreSQL, drives every scenario at both with autocannon
+ * in the same run, and writes `results/<date>.json` and `results/<date>.md`.
+ *
+ *   pnpm bench                        every scenario, 8 s each after a 2 s warm-up
+ *   pnpm bench -- --quick             3 s each: a smoke run while building
+ *   pnpm bench -- --only list,get     scenarios whose key contains one of the words
+ *   pnpm bench -- --no-stock          skip tRPC's stock adapter (shown for comparison)
+ *   pnpm bench -- --duration 15
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, totalmem } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createTokenService } from "@ledgerflow/core";
+import autocannon, { type Request } from "autocannon";
+import postgres from "postgres";
+import {
+  BENCH_JWT_SECRET,
+  BENCH_PASSWORD,
+  benchConfig,
+  HEAVY_USERS,
+  ORDINARY_USERS,
+} from "./config";
+import { type Dataset, ensureDataset } from "./generate";
+
+const BENCH_DIR = join(dirname(fileURLToPath(import.meta.url)), "..");
+const PORTS = { product: 4600, baseline: 4601, stock: 4602 } as const;
+type ServerName = keyof typeof PORTS;
+
+interface Args {
+  quick: boolean;
+  only: string[];
+  stock: boolean;
+  duration: number;
+  warmup: number;
+}
+
+function parseArgs(argv: string[]): Args {
+  const value = (flag: string) => {
+    const i = argv.indexOf(flag);
+    return i === -1 ? undefined : argv[i + 1];
+  };
+  const quick = argv.includes("--quick");
+  return {
+    quick,
+    only: (value("--only") ?? "").split(",").filter(Boolean),
+    stock: !argv.includes("--no-stock"),
+    duration: Number(value("--duration") ?? (quick ? 3 : 8)),
+    warmup: quick ? 1 : 2,
+  };
+}
+
+/* ------------------------------------------------------------------ servers */
+
+interface Server {
+  name: ServerName;
+  url: string;
+  child: ChildProcess;
+}
+
+async function startServer(name: ServerName): Promise<Server> {
+  const script = name === "baseline" ? "src/baseline.ts" : "src/product-server.ts";
+  // One node process with tsx as a loader (not the tsx CLI, which forks), so the pid is
+  // the server's own and its resident memory can be read.
+  const child = spawn(process.execPath, ["--import", "tsx", script], {
+    cwd: BENCH_DIR,
+    env: {
+      ...process.env,
+      PORT: String(PORTS[name]),
+      NODE_ENV: "production",
+      DATABASE_URL: benchConfig.databaseUrl,
+      ADAPTER: name === "stock" ? "stock" : "lean",
+    },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  const url = `http://127.0.0.1:${PORTS[name]}`;
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error(`${name} server exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return { name, url, child };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${name} server did not start`);
+}
+
+async function stopServer(server: Server): Promise<void> {
+  if (server.child.exitCode !== null) return;
+  const exited = new Promise((r) => server.child.once("exit", r));
+  server.child.kill("SIGTERM");
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+  if (server.child.exitCode === null) server.child.kill("SIGKILL");
+}
+
+function rssMb(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+    return kb ? Number(kb) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/* ------------------------------------------------------------------ scenarios */
+
+interface Fixtures {
+  dataset: Dataset;
+  tokenFor(userId: string): Promise<string>;
+  /** Half-way cursors per heavy user, in the product's cursor format. */
+  deepCursor: Map<string, string>;
+  readIds: string[];
+  writerIds: string[];
+  ordinaryEmails: string[];
+}
+
+type Goal =
+  | { kind: "ratio"; min: number }
+  | { kind: "p50"; maxMs: number }
+  | { kind: "units"; min: number };
+
+interface Scenario {
+  key: string;
+  title: string;
+  connections: number;
+  /** Work done per request, for throughput goals (expenses per createMany call). */
+  unitsPerRequest?: number;
+  goal?: Goal;
+  /** The stock adapter runs only where it tells something: the adapter-bound paths. */
+  withStock?: boolean;
+  requests(f: Fixtures): Promise<Request[]>;
+}
+
+const enc = (v: unknown) => encodeURIComponent(JSON.stringify(v));
+const pick = <T>(list: readonly T[]): T => list[Math.floor(Math.random() * list.length)] as T;
+const JSON_HEADERS = { "content-type": "application/json" };
+
+async function bearer(f: Fixtures, userId: string) {
+  return { authorization: `Bearer ${await f.tokenFor(userId)}` };
+}
+
+function heavy(f: Fixtures, label: string) {
+  const i = HEAVY_USERS.findIndex((u) => u.label === label);
+  const user = f.dataset.heavy[i];
+  if (!user) throw new Error(`no heavy user ${label}`);
+  return user;
+}
+
+function scenarios(): Scenario[] {
+  const list: Scenario[] = [];
+  for (const size of HEAVY_USERS) {
+    list.push({
+      key: `list-first-${size.label}`,
+      title: `expenses.list first page (${size.label} user)`,
+      connections: 50,
+      goal: { kind: "ratio", min: 0.8 },
+      withStock: size.label === "100k",
+      async requests(f) {
+        const headers = await bearer(f, heavy(f, size.label).id);
+        return [{ method: "GET", path: `/api/expenses.list?input=${enc({ limit: 20 })}`, headers }];
+      },
+    });
+    list.push({
+      key: `list-deep-${size.label}`,
+      title: `expenses.list deep cursor page (${size.label} user)`,
+      connections: 50,
+      goal: { kind: "ratio", min: 0.8 },
+      async requests(f) {
+        const user = heavy(f, size.label);
+        const cursor = f.deepCursor.get(user.id);
+        const headers = await bearer(f, user.id);
+        return [
+          {
+            method: "GET",
+            path: `/api/expenses.list?input=${enc({ limit: 20, cursor })}`,
+            headers,
+          },
+        ];
+      },
+    });
+  }
+  list.push({
+    key: "get",
+    title: "expenses.get (100k user, random ids)",
+    connections: 50,
+    goal: { kind: "ratio", min: 0.8 },
+    withStock: true,
+    async requests(f) {
+      const headers = await bearer(f, heavy(f, "100k").id);
+      return [
+        {
+          method: "GET",
+          headers,
+          setupRequest: (req) => ({
+            ...req,
+            path: `/api/expenses.get?input=${enc({ id: pick(f.readIds) })}`,
+          }),
+        },
+      ];
+    },
+  });
+  list.push({
+    key: "create",
+    title: "expenses.create",
+    connections: 50,
+    goal: { kind: "ratio", min: 0.8 },
+    withStock: true,
+    async requests(f) {
+      const headers = { ...JSON_HEADERS, ...(await bearer(f, f.dataset.writer.id)) };
+      return [
+        {
+          method: "POST",
+          path: "/api/expenses.create",
+          headers,
+          body: JSON.stringify({
+            amount: "12.50",
+            category: "FOOD",
+            spentOn: new Date().toISOString().slice(0, 10),
+            note: "bench lunch",
+          }),
+        },
+      ];
+    },
+  });
+  list.push({
+    key: "update",
+    title: "expenses.update (amount and note)",
+    connections: 50,
+    async requests(f) {
+      const headers = { ...JSON_HEADERS, ...(await bearer(f, f.dataset.writer.id)) };
+      return [
+        {
+          method: "POST",
+          path: "/api/expenses.update",
+          headers,
+          setupRequest: (req) => ({
+            ...req,
+            body: JSON.stringify({
+              id: pick(f.writerIds),
+              amount: `${1 + Math.floor(Math.random() * 500)}.25`,
+              note: "edited",
+            }),
+          }),
+        },
+      ];
+    },
+  });
+  for (const size of HEAVY_USERS) {
+    for (const proc of ["summary", "trend"] as const) {
+      list.push({
+        key: `${proc}-${size.label}`,
+        title: `analytics.${proc} (${size.label} user)`,
+        connections: 50,
+        goal: size.label === "1m" ? { kind: "p50", maxMs: 10 } : undefined,
+        async requests(f) {
+          const headers = await bearer(f, heavy(f, size.label).id);
+          return [{ method: "GET", path: `/api/analytics.${proc}?input=${enc({})}`, headers }];
+        },
+      });
+    }
+  }
+  list.push({
+    key: "login",
+    title: "auth.login (argon2id)",
+    connections: 16,
+    async requests(f) {
+      return [
+        {
+          method: "POST",
+          path: "/api/auth.login",
+          headers: JSON_HEADERS,
+          setupRequest: (req) => ({
+            ...req,
+            body: JSON.stringify({ email: pick(f.ordinaryEmails), password: BENCH_PASSWORD }),
+          }),
+        },
+      ];
+    },
+  });
+  list.push({
+    key: "createMany",
+    title: "expenses.createMany (500 items a call)",
+    connections: 8,
+    unitsPerRequest: 500,
+    goal: { kind: "units", min: 50_000 },
+    async requests(f) {
+      const headers = { ...JSON_HEADERS, ...(await bearer(f, f.dataset.writer.id)) };
+      const codes = ["FOOD", "TRANSPORT", "GROCERIES", "BILLS", "SHOPPING", "MISC"];
+      const items = Array.from({ length: 500 }, (_, i) => ({
+        amount: `${1 + (i % 400)}.${String(i % 100).padStart(2, "0")}`,
+        category: codes[i % codes.length],
+        spentOn: `2026-0${1 + (i % 9)}-${String(1 + (i % 28)).padStart(2, "0")}`,
+        ...(i % 3 === 0 ? { note: `imported row ${i}` } : {}),
+      }));
+      return [
+        {
+          method: "POST",
+          path: "/api/expenses.createMany",
+          headers,
+          body: JSON.stringify({ items }),
+        },
+      ];
+    },
+  });
+  return list;
+}
+
+async function loadFixtures(dataset: Dataset): Promise<Fixtures> {
+  const tokens = createTokenService(BENCH_JWT_SECRET);
+  const sql = postgres(benchConfig.databaseUrl, { max: 2, onnotice: () => {} });
+  try {
+    const deepCursor = new Map<string, string>();
+    for (const user of dataset.heavy) {
+      const [row] = await sql<{ spent_on: string; created: string; id: string }[]>`
+        SELECT to_char(spent_on, 'YYYY-MM-DD') AS spent_on,
+          to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created,
+          id::text AS id
+        FROM expenses WHERE user_id = ${user.id}
+        ORDER BY spent_on DESC, created_at DESC, id DESC
+        OFFSET ${Math.floor(user.expenses / 2)} LIMIT 1`;
+      if (!row) throw new Error(`no half-way row for ${user.email}`);
+      // The product's cursor format (expenses service): base64url of [spentOn, createdAt, id].
+      const cursor = Buffer.from(JSON.stringify([row.spent_on, row.created, row.id])).toString(
+        "base64url",
+      );
+      deepCursor.set(user.id, cursor);
+    }
+    const reader = dataset.heavy[1];
+    if (!reader) throw new Error("no 100k user");
+    const readIds = (
+      await sql<{ id: string }[]>`
+        SELECT id::text AS id FROM expenses WHERE user_id = ${reader.id} LIMIT 2000`
+    ).map((r) => r.id);
+    const writerIds = (
+      await sql<{ id: string }[]>`
+        SELECT id::text AS id FROM expenses WHERE user_id = ${dataset.writer.id}
+        ORDER BY created_at LIMIT 2000`
+    ).map((r) => r.id);
+    return {
+      dataset,
+      tokenFor: async (userId) => (await tokens.signAccess(userId)).token,
+      deepCursor,
+      readIds,
+      writerIds,
+      ordinaryEmails: Array.from({ length: ORDINARY_USERS }, (_, i) =>
+        benchConfig.ordinaryEmail(i),
+      ),
+    };
+  } finally {
+    await sql.end();
+  }
+}
+
+/* ------------------------------------------------------------------ measuring */
+
+interface Measurement {
+  reqPerSec: number;
+  unitsPerSec?: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  requests: number;
+  rssMaxMb: number | null;
+  /** A sample answer was checked before the run: status and envelope. */
+  check: string;
+}
+
+async function checkOnce(server: Server, requests: Request[]): Promise<string> {
+  const first = requests[0];
+  if (!first) return "no request";
+  const req = first.setupRequest ? first.setupRequest({ ...first }, {}) : first;
+  const res = await fetch(`${server.url}${req.path ?? "/"}`, {
+    method: req.method ?? "GET",
+    headers: req.headers,
+    body: typeof req.body === "string" ? req.body : undefined,
+  });
+  const text = await res.text();
+  if (res.status !== 200 || !text.startsWith('{"result":{"data":')) {
+    return `HTTP ${res.status}: ${text.slice(0, 200)}`;
+  }
+  return "ok";
+}
+
+async function measure(
+  server: Server,
+  scenario: Scenario,
+  requests: Request[],
+  args: Args,
+): Promise<Measurement> {
+  const check = await checkOnce(server, requests);
+  const base = { url: server.url, connections: scenario.connections, requests, timeout: 30 };
+  await autocannon({ ...base, duration: args.warmup });
+  let rssMax: number | null = null;
+  const sampler = setInterval(() => {
+    const mb = rssMb(server.child.pid);
+    if (mb !== null) rssMax = Math.max(rssMax ?? 0, mb);
+  }, 200);
+  let result: Awaited<ReturnType<typeof autocannon>>;
+  try {
+    result = await autocannon({ ...base, duration: args.duration });
+  } finally {
+    clearInterval(sampler);
+  }
+  const reqPerSec = result.requests.average;
+  return {
+    reqPerSec,
+    ...(scenario.unitsPerRequest ? { unitsPerSec: reqPerSec * scenario.unitsPerRequest } : {}),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx,
+    requests: result.requests.total,
+    rssMaxMb: rssMax === null ? null : Math.round(rssMax),
+    check,
+  };
+}
+
+interface ScenarioResult {
+  key: string;
+  title: string;
+  connections: number;
+  goal: Goal | null;
+  servers: Partial<Record<ServerName, Measurement>>;
+  ratio: number | null;
+  verdict: string;
+}
+
+function judge(
+  s: Scenario,
+  servers: ScenarioResult["servers"],
+): Pick<ScenarioResult, "ratio" | "verdict"> {
+  const product = servers.product;
+  const baseline = servers.baseline;
+  const ratio =
+    product && baseline && baseline.reqPerSec > 0 ? product.reqPerSec / baseline.reqPerSec : null;
+  if (!s.goal || !product) return { ratio, verdict: "" };
+  const clean = product.errors === 0 && product.check === "ok";
+  switch (s.goal.kind) {
+    case "ratio": {
+      if (ratio === null) return { ratio, verdict: "no baseline" };
+      const ok = ratio >= s.goal.min && clean;
+      return {
+        ratio,
+        verdict: ok
+          ? `met (≥ ${s.goal.min}×)`
+          : `MISSED: ${ratio.toFixed(2)}× of baseline (goal ${s.goal.min}×)${clean ? "" : ", errors"}`,
+      };
+    }
+    case "p50": {
+      const ok = product.p50 < s.goal.maxMs && clean;
+      return {
+        ratio,
+        verdict: ok
+          ? `met (p50 < ${s.goal.maxMs} ms)`
+          : `MISSED: p50 ${product.p50} ms (goal < ${s.goal.maxMs} ms)${clean ? "" : ", errors"}`,
+      };
+    }
+    case "units": {
+      const units = product.unitsPerSec ?? 0;
+      const ok = units >= s.goal.min && clean;
+      return {
+        ratio,
+        verdict: ok
+          ? `met (≥ ${s.goal.min.toLocaleString("en")}/s)`
+          : `MISSED: ${Math.round(units).toLocaleString("en")}/s (goal ${s.goal.min.toLocaleString("en")}/s)${clean ? "" : ", errors"}`,
+      };
+    }
+  }
+}
+
+/* ------------------------------------------------------------------ report */
+
+function fmt(n: number | null | undefined, digits = 0): string {
+  if (n === null || n === undefined || Number.isNaN(n)) return "-";
+  return n.toLocaleString("en", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+function markdownTable(results: ScenarioResult[]): string {
+  const lines = [
+    "| scenario | server | req/s | p50 ms | p99 ms | errors | vs baseline | max RSS MB | goal |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+  ];
+  for (const r of results) {
+    for (const name of ["product", "baseline", "stock"] as const) {
+      const m = r.servers[name];
+      if (!m) continue;
+      const base = r.servers.baseline;
+      const vs = name === "baseline" || !base ? "" : `${fmt(m.reqPerSec / base.reqPerSec, 2)}×`;
+      const rate =
+        m.unitsPerSec !== undefined
+          ? `${fmt(m.reqPerSec, 1)} (${fmt(m.unitsPerSec)} rows/s)`
+          : fmt(m.reqPerSec);
+      const label = name === "stock" ? "product, stock tRPC adapter" : name;
+      const errors =
+        m.check === "ok" ? fmt(m.errors) : `${fmt(m.errors)} (check: ${m.check.slice(0, 60)})`;
+      lines.push(
+        `| ${r.title} | ${label} | ${rate} | ${fmt(m.p50, 1)} | ${fmt(m.p99, 1)} | ${errors} | ${vs} | ${fmt(m.rssMaxMb)} | ${name === "product" ? r.verdict : ""} |`,
+      );
+    }
+  }
+  return lines.join("\n");
+}
+
+async function postgresVersion(): Promise<string> {
+  const sql = postgres(benchConfig.databaseUrl, { max: 1, onnotice: () => {} });
+  try {
+    const [row] = await sql<{ v: string }[]>`SELECT split_part(version(), ' on ', 1) AS v`;
+    return row?.v ?? "unknown";
+  } finally {
+    await sql.end();
+  }
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const started = new Date();
+  const dataset = await ensureDataset();
+  const fixtures = await loadFixtures(dataset);
+  const chosen = scenarios().filter(
+    (s) => args.only.length === 0 || args.only.some((w) => s.key.includes(w)),
+  );
+  if (chosen.length === 0) throw new Error(`no scenario matches ${args.only.join(",")}`);
+  const wantStock = args.stock && chosen.some((s) => s.withStock);
+
+  const load = loadavg();
+  console.log(
+    `${chosen.length} scenarios, ${args.duration} s each after ${args.warmup} s warm-up; load average ${load.map((l) => l.toFixed(2)).join(" ")} on ${cpus().length} cores`,
+  );
+  const servers: Partial<Record<ServerName, Server>> = {};
+  const results: ScenarioResult[] = [];
+  try {
+    servers.product = await startServer("product");
+    servers.baseline = await startServer("baseline");
+    if (wantStock) servers.stock = await startServer("stock");
+
+    for (const scenario of chosen) {
+      const measured: ScenarioResult["servers"] = {};
+      const order: ServerName[] = ["product", "baseline"];
+      if (wantStock && scenario.withStock) order.push("stock");
+      for (const name of order) {
+        const server = servers[name];
+        if (!server) continue;
+        // Tokens are signed fresh for each run: they live fifteen minutes.
+        const requests = await scenario.requests(fixtures);
+        measured[name] = await measure(server, scenario, requests, args);
+        const m = measured[name];
+        console.log(
+          `  ${scenario.key.padEnd(18)} ${name.padEnd(8)} ${fmt(m?.reqPerSec).padStart(7)} req/s  p50 ${fmt(m?.p50, 1).padStart(6)} ms  p99 ${fmt(m?.p99, 1).padStart(6)} ms  errors ${fmt(m?.errors)}${m?.check === "ok" ? "" : `  CHECK FAILED: ${m?.check}`}`,
+        );
+      }
+      results.push({
+        key: scenario.key,
+        title: scenario.title,
+        connections: scenario.connections,
+        goal: scenario.goal ?? null,
+        servers: measured,
+        ...judge(scenario, measured),
+      });
+    }
+  } finally {
+    for (const server of Object.values(servers)) if (server) await stopServer(server);
+  }
+
+  const date = started.toISOString().slice(0, 10);
+  const conditions = {
+    startedAt: started.toISOString(),
+    finishedAt: new Date().toISOString(),
+    node: process.version,
+    postgres: await postgresVersion(),
+    cpus: `${cpus().length} × ${cpus()[0]?.model ?? "unknown"}`,
+    memoryGb: Math.round(totalmem() / 1024 ** 3),
+    loadAverageAtStart: load,
+    loadAverageAtEnd: loadavg(),
+    durationSeconds: args.duration,
+    warmupSeconds: args.warmup,
+    poolSize: benchConfig.poolSize,
+    quick: args.quick,
+    note:
+      process.env.BENCH_NOTE ??
+      "autocannon, both servers and PostgreSQL share this machine; figures are for comparison within one run",
+  };
+  const suffix = args.quick ? "-quick" : args.only.length > 0 ? "-partial" : "";
+  const base = join(BENCH_DIR, "results", `${date}${suffix}`);
+  writeFileSync(`${base}.json`, `${JSON.stringify({ conditions, results }, null, 2)}\n`);
+  const table = markdownTable(results);
+  const missed = results.filter((r) => r.verdict.startsWith("MISSED"));
+  const md = [
+    `# LedgerFlow benchmark, ${date}${args.quick ? " (quick run)" : ""}`,
+    "",
+    `Node ${conditions.node}, ${conditions.postgres}, ${conditions.cpus}, ${conditions.memoryGb} GB;`,
+    `load average at start ${load.map((l) => l.toFixed(2)).join(" ")}; ${args.duration} s per scenario after ${args.warmup} s warm-up;`,
+    `database pool ${benchConfig.poolSize} connections per server. ${conditions.note}.`,
+    "",
+    table,
+    "",
+    missed.length === 0
+      ? "Every goal measured in this run was met."
+      : `Goals missed in this run:\n${missed.map((r) => `- ${r.title}: ${r.verdict.replace("MISSED: ", "")}`).join("\n")}`,
+    "",
+  ].join("\n");
+  writeFileSync(`${base}.md`, md);
+  console.log(`\n${table}\n`);
+  console.log(missed.length === 0 ? "All goals met." : `${missed.length} goal(s) missed.`);
+  console.log(`written: ${base}.json and ${base}.md`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
