@@ -28,9 +28,17 @@ export interface BuildAppOptions {
 
 /** The procedure names a tRPC URL calls: `/api/a.b,c.d?batch=1` gives `a.b` and `c.d`. */
 function procedurePaths(url: string): string[] {
-  const path = url.split("?")[0] ?? "";
+  const raw = url.split("?")[0] ?? "";
+  // Decoded before the prefix test: the router decodes `/%61pi/auth.login` to the same
+  // route, and it must not slip past the limits. Undecodable paths the router refuses.
+  let path: string;
+  try {
+    path = decodeURIComponent(raw);
+  } catch {
+    path = raw;
+  }
   if (!path.startsWith("/api/")) return [];
-  return decodeURIComponent(path.slice("/api/".length)).split(",");
+  return path.slice("/api/".length).split(",");
 }
 
 function trpcErrorBody(message: string, code: string, httpStatus: number, jsonRpcCode: number) {

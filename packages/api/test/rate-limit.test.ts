@@ -55,6 +55,22 @@ describe("per-address limit on the auth entry points", () => {
     expect(other.statusCode).toBe(401);
   });
 
+  it("counts every spelling of an auth path against the same allowance", async () => {
+    const app = await makeApp({ authRateLimitPerMinute: 2 });
+    const spellings = ["/api/auth.refresh", "/%61pi/auth.refresh", "/api/auth%2Erefresh"];
+    const statuses: number[] = [];
+    for (const url of spellings) {
+      const res = await app.inject({
+        method: "POST",
+        url,
+        payload: JSON.stringify({ refreshToken: "junk" }),
+        headers: { "content-type": "application/json" },
+      });
+      statuses.push(res.statusCode);
+    }
+    expect(statuses).toEqual([401, 401, 429]);
+  });
+
   it("limits register and login too, and leaves token-bearing calls alone", async () => {
     const app = await makeApp({ authRateLimitPerMinute: 2 });
     for (const procedure of ["auth.register", "auth.login"]) {
