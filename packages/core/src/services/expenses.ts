@@ -143,7 +143,7 @@ async function resolveCategories(
       baseCode: r.base_code,
       categoryId: r.category_id,
       categoryName: r.category_name,
-      active: r.active === true || (r.active as unknown) === "t",
+      active: r.active,
     });
   }
   return found;
