@@ -138,7 +138,10 @@ export function parseImport(
       }
     } else {
       const money = checkMoney(amount, currency);
-      if (typeof money === "string") problems.push(`amount '${amount}' ${money}`);
+      if (typeof money === "string") {
+        const where = money.endsWith("in this currency") ? ` (${currency})` : "";
+        problems.push(`amount '${amount}' ${money}${where}`);
+      }
       if (categories.retired.has(category)) {
         problems.push(`category ${category} is retired and takes no new expenses`);
       } else if (!categories.usable.has(category)) {

@@ -112,7 +112,7 @@ describe("parseImport", () => {
     expect(rows.map((r) => r.line)).toEqual([2]);
     expect(errors.map((e) => e.line)).toEqual([4, 5, 6, 7]);
     expect(errors[0]?.message).toBe(
-      "amount '1.234' must have at most 2 decimals in this currency; category OLD is retired and takes no new expenses",
+      "amount '1.234' must have at most 2 decimals in this currency (EUR); category OLD is retired and takes no new expenses",
     );
     expect(errors[1]?.message).toMatch(/^amount 'abc' must be a decimal string/);
     expect(errors[2]?.message).toContain("category FOOD.TEA does not exist");

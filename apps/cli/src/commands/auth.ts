@@ -112,7 +112,12 @@ export function registerAuthCommands(program: Command, io: Io): void {
           s.out.line(`${user.email}${user.name ? ` (${user.name})` : ""}`);
           s.out.line(`default currency  ${user.defaultCurrency}`);
           s.out.line(`server            ${s.url}`);
-          s.out.line(`config            ${s.configFile}`);
+          const home = io.env.HOME;
+          const shown =
+            home && s.configFile.startsWith(`${home}/`)
+              ? `~${s.configFile.slice(home.length)}`
+              : s.configFile;
+          s.out.line(`config            ${shown}`);
         });
       }),
     );
