@@ -136,6 +136,16 @@ describe("accounts", () => {
     expect(count?.n).toBe(1);
   });
 
+  it("lets exactly one of two concurrent registrations of one email through", async () => {
+    const results = await Promise.allSettled([
+      env.anon.auth.register({ email: "race@example.com", password: PASSWORD }),
+      env.anon.auth.register({ email: "RACE@example.com", password: PASSWORD }),
+    ]);
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    const lost = results.flatMap((r) => (r.status === "rejected" ? [r.reason] : []));
+    expect(lost.map((e) => (e as { code?: string }).code)).toEqual(["CONFLICT"]);
+  });
+
   it("answers an unknown email and a wrong password alike, in about the same time", async () => {
     await env.signUp("known@example.com");
     // A throttle that never locks: these many failures are measurements, not an attack.

@@ -71,6 +71,21 @@ describe("per-address limit on the auth entry points", () => {
     expect(statuses).toEqual([401, 401, 429]);
   });
 
+  it("does not take the client address from a header the client writes", async () => {
+    const app = await makeApp({ authRateLimitPerMinute: 1 });
+    const statuses: number[] = [];
+    for (const forwarded of ["192.0.2.1", "192.0.2.2", "192.0.2.3"]) {
+      const res = await post(
+        app,
+        "auth.refresh",
+        { refreshToken: "junk" },
+        { headers: { "x-forwarded-for": forwarded }, remoteAddress: "203.0.113.50" },
+      );
+      statuses.push(res.statusCode);
+    }
+    expect(statuses).toEqual([401, 429, 429]);
+  });
+
   it("limits register and login too, and leaves token-bearing calls alone", async () => {
     const app = await makeApp({ authRateLimitPerMinute: 2 });
     for (const procedure of ["auth.register", "auth.login"]) {
