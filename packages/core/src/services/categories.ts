@@ -44,7 +44,7 @@ async function findClash(
   name: string | undefined,
   code: string | undefined,
   exceptId?: string,
-): Promise<string | null> {
+): Promise<{ message: string; field: "name" | "code" } | null> {
   const rows = await db
     .select({ name: userCategories.name, code: userCategories.code })
     .from(userCategories)
@@ -59,9 +59,9 @@ async function findClash(
   const row = rows[0];
   if (!row) return null;
   if (name !== undefined && row.name.toLowerCase() === name.toLowerCase()) {
-    return `You already have a category named "${row.name}"`;
+    return { message: `You already have a category named "${row.name}"`, field: "name" };
   }
-  return `You already have a category with the code ${row.code}`;
+  return { message: `You already have a category with the code ${row.code}`, field: "code" };
 }
 
 export async function listCategories(
@@ -96,7 +96,7 @@ export async function createCategory(
   if (!slug) throw invalid("name", "must contain a letter or digit (A-Z, 0-9)");
   const code = `${input.baseCode}.${slug}`;
   const clash = await findClash(db, actorId, input.name, code);
-  if (clash) throw conflict(clash, "name");
+  if (clash) throw conflict(clash.message, "name");
   // A concurrent create may still win the race: the unique indexes have the last word.
   const [row] = await db
     .insert(userCategories)
@@ -105,7 +105,7 @@ export async function createCategory(
     .returning();
   if (!row) {
     throw conflict(
-      (await findClash(db, actorId, input.name, code)) ?? "This category already exists",
+      (await findClash(db, actorId, input.name, code))?.message ?? "This category already exists",
       "name",
     );
   }
@@ -134,7 +134,8 @@ export async function updateCategory(
       const name = input.name ?? current.name;
 
       const clash = await findClash(tx, actorId, input.name, moving ? code : undefined, current.id);
-      if (clash) throw conflict(clash, input.name !== undefined ? "name" : "baseCode");
+      // A code clash comes from the move; the slug itself never changes.
+      if (clash) throw conflict(clash.message, clash.field === "name" ? "name" : "baseCode");
 
       const [row] = await tx
         .update(userCategories)
