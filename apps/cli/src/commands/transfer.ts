@@ -8,6 +8,7 @@ import { type ImportRow, parseImport, type RowError } from "../csv-import";
 import { parseDate } from "../dates";
 import { CliError, EXIT, fieldErrorsOf, fieldLabel, toCliError } from "../errors";
 import { plural } from "../format";
+import { ImportFailure, writeInChunks } from "../import-writer";
 import { action, example } from "../program";
 import type { Io, Session } from "../session";
 
@@ -156,44 +157,35 @@ ${example("ledgerflow import expenses.csv --dry-run", "ledgerflow import expense
           return;
         }
 
-        // Keys tie each row to this run, so a chunk retried after a lost answer is not
-        // written twice.
-        const run = randomUUID();
-        const created: Created = [];
-        for (let start = 0; start < rows.length; start += IMPORT_CHUNK) {
-          const chunk = rows.slice(start, start + IMPORT_CHUNK);
-          const items = chunk.map((r) => ({
-            ...r.item,
-            idempotencyKey: `import:${run}:${r.line}`,
-          }));
-          try {
-            const res = await client.api.expenses.createMany
-              .mutate({ items })
-              .catch((err: unknown) => {
-                if (isTRPCClientError(err) && err.data?.code) throw err;
-                return client.api.expenses.createMany.mutate({ items });
-              });
-            created.push(...res.items);
-          } catch (err) {
-            // Earlier chunks were committed: take them back, so the file is all or nothing.
-            const undone = await Promise.allSettled(
-              created.map((e) => client.api.expenses.delete.mutate({ id: e.id })),
-            );
-            const left = undone.filter((u) => u.status === "rejected").length;
-            const rowErrors = chunkErrors(err, chunk);
-            const base = toCliError(err, { url: s.url, command: "import" });
-            throw new CliError(
-              left > 0
-                ? `The import failed after ${plural(created.length, "expense")} were written, and ${left} of them could not be removed again.`
-                : rowErrors.length > 0
-                  ? `The server refused ${plural(rowErrors.length, "row")} of ${file}; nothing was imported.`
-                  : `${base.message.replace(/\.$/, "")}; nothing was imported.`,
-              rowErrors.length > 0 ? EXIT.validation : base.exitCode,
-              left > 0 ? "Check 'ledgerflow list' before importing again." : base.hint,
-              rowErrors.length > 0 ? rejectedRows(rowErrors) : [],
-              base.code,
-            );
-          }
+        let created: Created;
+        try {
+          created = await writeInChunks(
+            {
+              createMany: async (items) =>
+                (await client.api.expenses.createMany.mutate({ items })).items,
+              remove: async (id) => {
+                await client.api.expenses.delete.mutate({ id });
+              },
+            },
+            rows,
+            { chunkSize: IMPORT_CHUNK, runId: randomUUID() },
+          );
+        } catch (err) {
+          if (!(err instanceof ImportFailure)) throw err;
+          const rowErrors = chunkErrors(err.cause, err.chunk);
+          const base = toCliError(err.cause, { url: s.url, command: "import" });
+          const incomplete = err.leftBehind > 0 || err.uncertain;
+          throw new CliError(
+            incomplete
+              ? `The import of ${file} failed (${base.message.replace(/\.$/, "")}), and some of its rows may remain.`
+              : rowErrors.length > 0
+                ? `The server refused ${plural(rowErrors.length, "row")} of ${file}; nothing was imported.`
+                : `${base.message.replace(/\.$/, "")}; nothing was imported.`,
+            rowErrors.length > 0 ? EXIT.validation : base.exitCode,
+            incomplete ? "Check 'ledgerflow list' before importing again." : base.hint,
+            rowErrors.length > 0 ? rejectedRows(rowErrors) : [],
+            base.code,
+          );
         }
         s.out.result({ imported: created.length, ids: created.map((e) => e.id) }, () =>
           s.out.line(`Imported ${plural(created.length, "expense")} from ${file}.`),
