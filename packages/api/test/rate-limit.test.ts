@@ -157,6 +157,20 @@ describe("per-account lock on failed logins", () => {
     ).toBe("OK");
   });
 
+  it("counts tries made in parallel, so a burst cannot test more passwords than the limit", async () => {
+    await env.signUp("burst@example.com");
+    const burst = 2 * MAX_TRIES_BEFORE_LOCK;
+    const codes = await Promise.all(
+      Array.from({ length: burst }, (_, i) =>
+        codeOf(env.anon.auth.login({ email: "burst@example.com", password: `${WRONG} ${i}` })),
+      ),
+    );
+    const checked = codes.filter((c) => c === "UNAUTHORIZED").length;
+    expect(checked).toBeGreaterThan(0);
+    expect(checked).toBeLessThanOrEqual(MAX_TRIES_BEFORE_LOCK);
+    expect(codes.filter((c) => c === "TOO_MANY_REQUESTS")).toHaveLength(burst - checked);
+  });
+
   it("lifts the lock when the window has passed, and a success clears the count", async () => {
     await env.signUp("clock@example.com");
     let now = 1_000_000;

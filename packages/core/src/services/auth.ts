@@ -100,13 +100,15 @@ export async function loginUser(
 ): Promise<{ user: UserOutput; tokens: TokensOutput }> {
   const account = input.email.toLowerCase();
   deps.loginThrottle.check(account);
+  // Counted before the slow verification, with no await in between: a burst of parallel
+  // tries would otherwise all pass the check before the first failure is recorded.
+  deps.loginThrottle.fail(account);
   const user = await findUserByEmail(db, input.email);
   // An unknown email still costs one argon2 verification, so timing tells nothing.
   const hashToCheck = user?.passwordHash ?? (await getDummyHash());
   const matches = await verify(hashToCheck, input.password);
   const ok = user !== undefined && matches;
   if (!user || !ok) {
-    deps.loginThrottle.fail(account);
     throw new DomainError("UNAUTHORIZED", WRONG_CREDENTIALS);
   }
   deps.loginThrottle.succeed(account);
