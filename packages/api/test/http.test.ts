@@ -138,6 +138,14 @@ describe("HTTP surface", () => {
     expect([400, 413, 414]).toContain(res.statusCode);
     expect(res.body).not.toContain("batch51@example.com");
 
+    // Far larger batches hit the router's path limit first: still a 4xx, never a 5xx.
+    const huge = await app.inject({
+      method: "GET",
+      url: `/api/${Array(1000).fill("auth.me").join(",")}?batch=1&input=${encodeURIComponent("{}")}`,
+      headers: bearer(u.tokens.accessToken),
+    });
+    expect([400, 413, 414]).toContain(huge.statusCode);
+
     // Mutations too: 51 logouts of one session's token must not run (it stays usable).
     const logouts = Array.from({ length: MAX_BATCH_SIZE + 1 }, () => "auth.logout").join(",");
     const input = Object.fromEntries(
