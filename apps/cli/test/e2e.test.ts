@@ -1,8 +1,10 @@
+import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { readFileSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  CLI_BUNDLE,
   type CliHome,
   cliHome,
   ensureBundles,
@@ -594,5 +596,26 @@ describe("errors", () => {
     }
     const root = await home.ok(["--help"]);
     expect(root).toContain("Exit codes:");
+  });
+
+  it("runs as one file copied anywhere, with colours only when asked for off a terminal", async () => {
+    const home = await signedIn();
+    const lone = join(home.dir, "elsewhere", "ledgerflow.mjs");
+    mkdirSync(dirname(lone));
+    copyFileSync(CLI_BUNDLE, lone);
+    const run = (env: NodeJS.ProcessEnv) =>
+      new Promise<string>((resolve, reject) => {
+        execFile(
+          process.execPath,
+          [lone, "categories", "list"],
+          { env: { ...home.env, ...env }, cwd: dirname(lone) },
+          (err, stdout) => (err ? reject(err) : resolve(stdout)),
+        );
+      });
+    const plain = await run({});
+    expect(plain).toMatch(/^CODE\s+NAME\n/);
+    expect(plain).not.toContain("\u001b[");
+    const forced = await run({ NO_COLOR: "", FORCE_COLOR: "1" });
+    expect(forced).toContain("\u001b[1mCODE");
   });
 });
