@@ -10,7 +10,8 @@ const envSchema = z.object({
   LEDGERFLOW_DATA_DIR: z.string().min(1).default(DEFAULT_DATA_DIR).transform(resolveDataDir),
   JWT_SECRET: z.string().min(32, "JWT_SECRET must be at least 32 characters").optional(),
   NODE_ENV: z.string().default("production"),
-  LOG_LEVEL: z.string().default("info"),
+  // Checked here: the logger would otherwise refuse an unknown level with a stack trace.
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
 export type ServerConfig = z.infer<typeof envSchema>;

@@ -44,6 +44,10 @@ describe("loadConfig", () => {
     expect(configError(() => loadConfig({ DATABASE_URL: "not a url" })).message).toMatch(
       /\bDATABASE_URL\b/,
     );
+    expect(configError(() => loadConfig({ LOG_LEVEL: "verbose" })).message).toMatch(
+      /\bLOG_LEVEL\b/,
+    );
+    expect(loadConfig({ LOG_LEVEL: "debug" }).LOG_LEVEL).toBe("debug");
     const short = configError(() => loadConfig({ JWT_SECRET: "too-short" })).message;
     expect(short).toMatch(/\bJWT_SECRET\b/);
     expect(short).not.toContain("too-short");
