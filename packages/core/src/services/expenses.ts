@@ -346,7 +346,7 @@ function preparedToOutput(p: PreparedExpense, row: InsertedRow): ExpenseOutput {
 /**
  * Inserts prepared expenses and settles idempotency keys: a key already used with the
  * same content gives back that expense as it is now; with other content it is CONFLICT.
- * Must run in a transaction when keys are present, so a conflict writes nothing.
+ * With several rows and keys it must run in a transaction, so a conflict writes nothing.
  */
 async function writePrepared(
   db: DbOrTx,
@@ -388,7 +388,10 @@ async function writePrepared(
     if (!prior || prior.hash !== p.idempotencyHash) {
       issues.push({
         path: `${pathOf(index)}idempotencyKey`,
-        message: "was already used for an expense with other content",
+        // No prior row: its expense was deleted between the insert and this look-up.
+        message: prior
+          ? "was already used for an expense with other content"
+          : "was in use by a request that has just changed it; try again",
       });
       return null;
     }
