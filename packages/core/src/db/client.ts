@@ -79,7 +79,7 @@ export async function createDb(config: DbConfig = {}): Promise<DbHandle> {
       max: config.maxConnections ?? 10,
       onnotice: () => {},
     });
-    const db = drizzlePostgres({ client: sql, schema }) as unknown as Db;
+    const db = drizzlePostgres({ client: withPreparedStatements(sql), schema }) as unknown as Db;
     return {
       db,
       driver: "postgres",
@@ -99,6 +99,36 @@ export async function createDb(config: DbConfig = {}): Promise<DbHandle> {
     migrate: () => migratePglite(db as never, { migrationsFolder: migrationsFolder() }),
     close: () => pglite.close(),
   };
+}
+
+/**
+ * Drizzle sends each statement unnamed, and postgres.js must then wait for PostgreSQL to
+ * describe the parameters before it can bind them: two round trips and a fresh plan per
+ * query. Named prepared statements are described once per connection, then cost one round
+ * trip and reuse their plan, which about doubles the throughput of short reads.
+ * Statements without parameters (migrations, several statements in one string) keep
+ * PostgreSQL's simple protocol, which cannot be prepared.
+ */
+function withPreparedStatements<T extends postgres.Sql | postgres.TransactionSql>(client: T): T {
+  return new Proxy(client, {
+    get(target, key) {
+      const value: unknown = Reflect.get(target, key);
+      if (typeof value !== "function") return value;
+      if (key === "unsafe") {
+        return (query: string, args?: unknown[], options?: postgres.UnsafeQueryOptions) =>
+          target.unsafe(query, args as never, { ...options, prepare: true });
+      }
+      if (key === "begin" || key === "savepoint") {
+        return (...params: unknown[]) => {
+          const last = params.length - 1;
+          const fn = params[last] as (tx: postgres.TransactionSql) => unknown;
+          params[last] = (tx: postgres.TransactionSql) => fn(withPreparedStatements(tx));
+          return (value as (...a: unknown[]) => unknown).apply(target, params);
+        };
+      }
+      return (value as (...a: unknown[]) => unknown).bind(target);
+    },
+  });
 }
 
 /** Rows of a raw `db.execute(sql)`: postgres.js returns an array, PGlite `{ rows }`. */
