@@ -1,4 +1,4 @@
-import { type Db, schema } from "@ledgerflow/core";
+import { type Db, type DbHandle, schema } from "@ledgerflow/core";
 import { TRPCError } from "@trpc/server";
 import { expect } from "vitest";
 
@@ -136,4 +136,11 @@ export async function expectFailure(
     cause?.issues?.map((i) => i.path.map(String).join(".")) ??
     [];
   expect(paths, e.message).toContain(path);
+}
+
+/** Plain SQL through whichever driver the test database uses, as any other writer would. */
+export async function rawSql(handle: DbHandle, text: string, params: unknown[] = []) {
+  if (handle.pglite) return handle.pglite.query(text, params);
+  if (handle.sql) return handle.sql.unsafe(text, params as never[]);
+  throw new Error("no raw driver on this handle");
 }

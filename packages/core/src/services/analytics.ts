@@ -1,5 +1,5 @@
 import * as aq from "arquero";
-import { type SQL, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { type DbOrTx, rowsOf } from "../db/client";
 import { DomainError, invalid } from "../errors";
 import { formatMoney } from "../money";
@@ -19,10 +19,15 @@ import {
   periodStart,
   todayUtc,
 } from "./analytics-periods";
+import { NO_CATEGORY_KEY, type RangeSplit, rollupRows, splitRange } from "./analytics-rollups";
+
+export { rollupDrift } from "./analytics-rollups";
 
 /**
  * Reports over a user's ledger. PostgreSQL does every sum, count, maximum and deviation
- * over exact minor units; Node only shapes the few aggregated rows that come back.
+ * over exact minor units, from the rollups its triggers keep (analytics-rollups.ts), so
+ * the cost of a report does not grow with the history; Node only shapes the few
+ * aggregated rows that come back.
  */
 
 type Range = { from: string | null; to: string | null };
@@ -31,13 +36,6 @@ function checkRange(from: string | undefined, to: string | undefined): void {
   if (from !== undefined && to !== undefined && from > to) {
     throw invalid("from", `must not be after to (${from} > ${to})`);
   }
-}
-
-function rangeFilter(range: Range): SQL {
-  const parts: SQL[] = [];
-  if (range.from !== null) parts.push(sql`AND e.spent_on >= ${range.from}::date`);
-  if (range.to !== null) parts.push(sql`AND e.spent_on <= ${range.to}::date`);
-  return sql.join(parts, sql` `);
 }
 
 const noUser = () => new DomainError("UNAUTHORIZED", "This account no longer exists");
@@ -75,22 +73,27 @@ export async function getSummary(
   checkRange(input.from, input.to);
   const range: Range = { from: input.from ?? null, to: input.to ?? null };
   const currency = input.currency ?? null;
-  const filter = rangeFilter(range);
 
-  // One round trip: the user's currency, the three levels of totals (all, per base, per
-  // subcategory) by GROUPING SETS, the deviations and the largest expense.
+  // One round trip: the user's currency, the rollup rows of the range, their three
+  // levels of totals (all, per base, per subcategory) by GROUPING SETS, the deviations,
+  // and the largest expense, found through the rollups' maxima.
+  const src = rollupRows(
+    actorId,
+    sql`(SELECT currency FROM cur)`,
+    splitRange(range.from, range.to),
+  );
   const result = await db.execute(sql`
     WITH cur AS (
-      SELECT coalesce(${currency}::text, u.default_currency::text) AS currency
+      SELECT coalesce(${currency}::char(3), u.default_currency)::char(3) AS currency
       FROM users u WHERE u.id = ${actorId}
     ),
+    src AS (${src}),
     g AS (
-      SELECT e.base_code, e.category_id, count(*) AS cnt,
-             sum(e.amount_minor)::numeric AS s1,
-             sum(e.amount_minor::numeric * e.amount_minor) AS s2
-      FROM expenses e, cur
-      WHERE e.user_id = ${actorId} AND e.currency = cur.currency ${filter}
-      GROUP BY e.base_code, e.category_id
+      SELECT base_code, nullif(category_key, ${NO_CATEGORY_KEY}::uuid) AS category_id,
+             sum(cnt) AS cnt, sum(sum_minor) AS s1, sum(sum_sq) AS s2
+      FROM src
+      GROUP BY 1, 2
+      HAVING sum(cnt) > 0
     ),
     lv AS (
       SELECT g.base_code, g.category_id, GROUPING(g.base_code, g.category_id)::int AS lvl,
@@ -99,16 +102,31 @@ export async function getSummary(
       FROM g
       GROUP BY GROUPING SETS ((g.base_code, g.category_id), (g.base_code), ())
     ),
+    top AS (
+      SELECT d, is_month, max_minor FROM src WHERE max_minor IS NOT NULL
+      ORDER BY max_minor DESC, d DESC LIMIT 1
+    ),
+    top_day AS (
+      SELECT top.max_minor,
+             CASE WHEN NOT top.is_month THEN top.d ELSE (
+               SELECT max(rd.day) FROM expense_rollup_days rd, cur
+               WHERE rd.user_id = ${actorId} AND rd.currency = cur.currency
+                 AND rd.day >= top.d AND rd.day < (top.d + interval '1 month')::date
+                 AND rd.max_minor = top.max_minor)
+             END AS day
+      FROM top
+    ),
     big AS (
       SELECT e.id, e.amount_minor, e.spent_on, e.base_code, uc.code AS cat_code,
              uc.name AS cat_name
-      FROM expenses e CROSS JOIN cur
+      FROM top_day t CROSS JOIN cur
+      JOIN expenses e ON e.user_id = ${actorId} AND e.currency = cur.currency
+        AND e.spent_on = t.day AND e.amount_minor = t.max_minor
       LEFT JOIN user_categories uc ON uc.id = e.category_id
-      WHERE e.user_id = ${actorId} AND e.currency = cur.currency ${filter}
-      ORDER BY e.amount_minor DESC, e.spent_on DESC, e.created_at DESC, e.id DESC
+      ORDER BY e.created_at DESC, e.id DESC
       LIMIT 1
     )
-    SELECT lv.lvl, cur.currency, lv.base_code, lv.category_id::text AS category_id,
+    SELECT lv.lvl, cur.currency::text AS currency, lv.base_code, lv.category_id::text AS category_id,
            bc.name AS base_name, uc.code AS cat_code, uc.name AS cat_name,
            lv.n::text AS n, lv.s1::text AS total,
            CASE WHEN lv.n > 0 THEN round(lv.s1::${EXACT} / lv.n, 0)::text END AS average,
@@ -274,20 +292,22 @@ export async function getTrend(
   const currency = prelude.currency;
   let categoryFilter = sql``;
   if (code !== null) {
-    if (prelude.category_id) categoryFilter = sql`AND e.category_id = ${prelude.category_id}`;
-    else if (prelude.base_exists) categoryFilter = sql`AND e.base_code = ${code}`;
+    if (prelude.category_id) categoryFilter = sql`AND category_key = ${prelude.category_id}`;
+    else if (prelude.base_exists) categoryFilter = sql`AND base_code = ${code}`;
     else throw invalid("category", `no category with code ${code}`);
   }
 
+  // Months can come whole from the month table only when the buckets are months.
+  const split: RangeSplit =
+    granularity === "month" ? splitRange(from, to) : { months: null, days: [{ from, to }] };
   const unit = sql.raw(`'${TRUNC_UNIT[granularity]}'`);
   const rows = rowsOf<TrendRow>(
     await db.execute(sql`
-      SELECT date_trunc(${unit}, e.spent_on::timestamp)::date::text AS start,
-             count(*)::text AS n, sum(e.amount_minor)::text AS total
-      FROM expenses e
-      WHERE e.user_id = ${actorId} AND e.currency = ${currency}
-        AND e.spent_on >= ${from}::date AND e.spent_on <= ${to}::date ${categoryFilter}
+      SELECT date_trunc(${unit}, d::timestamp)::date::text AS start,
+             sum(cnt)::text AS n, sum(sum_minor)::text AS total
+      FROM (${rollupRows(actorId, sql`${currency}::char(3)`, split, categoryFilter)}) src
       GROUP BY 1
+      HAVING sum(cnt) > 0
     `),
   );
   return { currency, granularity, points: shapeTrend(rows, from, to, granularity, currency) };
