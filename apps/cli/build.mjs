@@ -1,13 +1,16 @@
 // Bundles the CLI into one file, dist/ledgerflow.mjs, that runs with plain node and
 // needs nothing beside it: the client, commander, csv-parse and zod are all inside.
 // Only types come from @ledgerflow/api, so no server code is bundled.
-import { chmodSync, rmSync, statSync } from "node:fs";
+import { chmodSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { build } from "esbuild";
 
-rmSync("dist", { recursive: true, force: true });
+// Built beside the old file and renamed over it, so a command running meanwhile (a test,
+// a shell) never finds the file missing or half written.
+mkdirSync("dist", { recursive: true });
+const tmp = `dist/ledgerflow.${process.pid}.tmp.mjs`;
 const result = await build({
   entryPoints: ["src/main.ts"],
-  outfile: "dist/ledgerflow.mjs",
+  outfile: tmp,
   bundle: true,
   platform: "node",
   target: "node20",
@@ -22,7 +25,7 @@ const result = await build({
   metafile: true,
   logLevel: "warning",
 });
-chmodSync("dist/ledgerflow.mjs", 0o755);
+chmodSync(tmp, 0o755);
 
 // A server package in the bundle would mean a runtime import slipped in where a type was meant.
 const inputs = Object.keys(result.metafile.inputs);
@@ -30,8 +33,10 @@ const SERVER =
   /packages\/(api|core)\/src\/(?!money|currencies|errors|schemas\/)|node_modules\/(fastify|@fastify|@electric-sql|drizzle-orm|@node-rs|postgres|jose)\//;
 const leaked = inputs.filter((p) => SERVER.test(p));
 if (leaked.length > 0) {
+  rmSync(tmp, { force: true });
   console.error(`The CLI bundle pulled in server code:\n  ${leaked.join("\n  ")}`);
   process.exit(1);
 }
+renameSync(tmp, "dist/ledgerflow.mjs");
 const kb = Math.round(statSync("dist/ledgerflow.mjs").size / 1024);
 console.log(`dist/ledgerflow.mjs (${kb} kB)`);

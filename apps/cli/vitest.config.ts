@@ -9,6 +9,6 @@ export default defineConfig({
     // End-to-end tests start node for every command; on a busy machine that adds up.
     testTimeout: 120_000,
     hookTimeout: 60_000,
-    globalSetup: ["@ledgerflow/core/testing-global-setup"],
+    globalSetup: ["@ledgerflow/core/testing-global-setup", "./test/global-setup.ts"],
   },
 });

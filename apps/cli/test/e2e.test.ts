@@ -7,7 +7,6 @@ import {
   CLI_BUNDLE,
   type CliHome,
   cliHome,
-  ensureBundles,
   resignToken,
   startServer,
   type TestServer,
@@ -36,7 +35,6 @@ const homes: CliHome[] = [];
 let userCount = 0;
 
 beforeAll(async () => {
-  ensureBundles();
   server = await startServer();
 }, 120_000);
 

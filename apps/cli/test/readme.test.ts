@@ -2,14 +2,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { CLI_BUNDLE, CLI_DIR, ensureBundles, startServer, type TestServer } from "./e2e-helpers";
+import { CLI_BUNDLE, CLI_DIR, startServer, type TestServer } from "./e2e-helpers";
 import { matchOutput, readSession, runSession } from "./readme-session";
 
 let server: TestServer;
 let home: string;
 
 beforeAll(async () => {
-  ensureBundles();
   server = await startServer();
   home = mkdtempSync(join(tmpdir(), "ledgerflow-readme-"));
 }, 120_000);
