@@ -111,6 +111,22 @@ describe("accounts", () => {
       const login = await env.anon.auth.login({ email, password });
       expect(login.user.email).toBe(email);
     }
+    // Characters, not UTF-16 units: five emoji are five characters, two hundred are fine.
+    const fiveKeys = "\u{1F511}".repeat(5);
+    expect(fiveKeys.length).toBe(10);
+    const tooFew = await failure(
+      env.anon.auth.register({ email: "emoji5@example.com", password: fiveKeys }),
+    );
+    expect(tooFew.code).toBe("BAD_REQUEST");
+    expect(fieldPaths(tooFew.cause)).toEqual(["password"]);
+    const manyKeys = "\u{1F511}".repeat(200);
+    await env.anon.auth.register({ email: "emoji200@example.com", password: manyKeys });
+    const emojiLogin = await env.anon.auth.login({
+      email: "emoji200@example.com",
+      password: manyKeys,
+    });
+    expect(emojiLogin.user.email).toBe("emoji200@example.com");
+
     // A one-character change is a wrong password, whatever the length.
     const wrong = await failure(
       env.anon.auth.login({ email: "ok256@example.com", password: `${"d".repeat(255)}e` }),
