@@ -44,6 +44,7 @@ export interface DbHandle {
 }
 
 export const DEFAULT_DATA_DIR = "./.ledgerflow/data";
+const PGLITE_ANALYZE_EVERY_MS = 10 * 60 * 1000;
 
 /**
  * A relative data folder is taken from where the user ran the command: package scripts
@@ -92,12 +93,27 @@ export async function createDb(config: DbConfig = {}): Promise<DbHandle> {
   if (!dataDir.startsWith("memory://")) mkdirSync(dataDir, { recursive: true });
   const pglite = await PGlite.create(dataDir);
   const db = drizzlePglite({ client: pglite, schema }) as unknown as Db;
+  // PGlite runs no autovacuum, so without this the planner has no statistics and sorts a
+  // user's whole ledger instead of walking the date index. Refreshed now and then.
+  const analyze = () =>
+    pglite.exec("ANALYZE").then(
+      () => undefined,
+      () => undefined,
+    );
+  const timer = setInterval(analyze, PGLITE_ANALYZE_EVERY_MS);
+  timer.unref();
   return {
     db,
     driver: "pglite",
     pglite,
-    migrate: () => migratePglite(db as never, { migrationsFolder: migrationsFolder() }),
-    close: () => pglite.close(),
+    migrate: async () => {
+      await migratePglite(db as never, { migrationsFolder: migrationsFolder() });
+      await analyze();
+    },
+    close: () => {
+      clearInterval(timer);
+      return pglite.close();
+    },
   };
 }
 
