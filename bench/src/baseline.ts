@@ -25,6 +25,7 @@ const argon2 = requireFromCore("@node-rs/argon2") as {
 const sql = postgres(process.env.DATABASE_URL ?? benchConfig.databaseUrl, {
   max: benchConfig.poolSize,
   onnotice: () => {},
+  prepare: process.env.BASELINE_PREPARE !== "false",
 });
 const tokens = createTokenService(BENCH_JWT_SECRET);
 

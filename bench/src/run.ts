@@ -10,10 +10,11 @@
  *   pnpm bench -- --duration 15
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { cpus, loadavg, totalmem } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { createTokenService } from "@ledgerflow/core";
 import autocannon, { type Request } from "autocannon";
 import postgres from "postgres";
@@ -61,17 +62,52 @@ interface Server {
   child: ChildProcess;
 }
 
+const BUILD_DIR = join(BENCH_DIR, ".build");
+
+/**
+ * Bundles both servers as the product ships (one file, run by plain node), so neither
+ * carries a TypeScript loader: tsx alone adds about 100 MB of resident memory. The two
+ * native or WASM packages stay external and resolve through a node_modules link to the
+ * API package's dependencies, as they do beside the product's own bundle.
+ */
+async function buildServers(): Promise<void> {
+  const requireFromApi = createRequire(join(BENCH_DIR, "..", "packages", "api", "package.json"));
+  // esbuild comes with the API package, which bundles the product with it.
+  const esbuild = (await import(pathToFileURL(requireFromApi.resolve("esbuild")).href)) as {
+    build(options: Record<string, unknown>): Promise<unknown>;
+  };
+  rmSync(BUILD_DIR, { recursive: true, force: true });
+  mkdirSync(BUILD_DIR, { recursive: true });
+  symlinkSync(join("..", "..", "packages", "api", "node_modules"), join(BUILD_DIR, "node_modules"));
+  await esbuild.build({
+    entryPoints: [
+      join(BENCH_DIR, "src", "product-server.ts"),
+      join(BENCH_DIR, "src", "baseline.ts"),
+    ],
+    outdir: BUILD_DIR,
+    outExtension: { ".js": ".mjs" },
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "esm",
+    external: ["@electric-sql/pglite", "@node-rs/argon2"],
+    banner: {
+      js: "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);",
+    },
+    logLevel: "warning",
+  });
+}
+
 async function startServer(name: ServerName): Promise<Server> {
-  const script = name === "baseline" ? "src/baseline.ts" : "src/product-server.ts";
-  // One node process with tsx as a loader (not the tsx CLI, which forks), so the pid is
-  // the server's own and its resident memory can be read.
-  const child = spawn(process.execPath, ["--import", "tsx", script], {
+  const script = join(BUILD_DIR, name === "baseline" ? "baseline.mjs" : "product-server.mjs");
+  const child = spawn(process.execPath, [script], {
     cwd: BENCH_DIR,
     env: {
       ...process.env,
       PORT: String(PORTS[name]),
       NODE_ENV: "production",
       DATABASE_URL: benchConfig.databaseUrl,
+      LEDGERFLOW_MIGRATIONS_DIR: join(BENCH_DIR, "..", "packages", "core", "drizzle"),
       ADAPTER: name === "stock" ? "stock" : "lean",
     },
     stdio: ["ignore", "inherit", "inherit"],
@@ -103,6 +139,22 @@ function rssMb(pid: number | undefined): number | null {
     const status = readFileSync(`/proc/${pid}/status`, "utf8");
     const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
     return kb ? Number(kb) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** User plus system CPU time of a process so far, in milliseconds (Linux). */
+function cpuMs(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    // The command name, in parentheses, may hold spaces: count fields after it.
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
   } catch {
     return null;
   }
@@ -367,6 +419,11 @@ interface Measurement {
   errors: number;
   requests: number;
   rssMaxMb: number | null;
+  /**
+   * CPU time the server process spent per request. Unlike req/s it barely moves when
+   * other work shares the machine, so it compares the two servers' own costs fairly.
+   */
+  cpuUsPerRequest: number | null;
   /** A sample answer was checked before the run: status and envelope. */
   check: string;
 }
@@ -402,11 +459,17 @@ async function measure(
     if (mb !== null) rssMax = Math.max(rssMax ?? 0, mb);
   }, 200);
   let result: Awaited<ReturnType<typeof autocannon>>;
+  const cpuBefore = cpuMs(server.child.pid);
   try {
     result = await autocannon({ ...base, duration: args.duration });
   } finally {
     clearInterval(sampler);
   }
+  const cpuAfter = cpuMs(server.child.pid);
+  const cpuUsPerRequest =
+    cpuBefore !== null && cpuAfter !== null && result.requests.total > 0
+      ? Math.round(((cpuAfter - cpuBefore) * 1000) / result.requests.total)
+      : null;
   const reqPerSec = result.requests.average;
   return {
     reqPerSec,
@@ -416,6 +479,7 @@ async function measure(
     errors: result.errors + result.timeouts + result.non2xx,
     requests: result.requests.total,
     rssMaxMb: rssMax === null ? null : Math.round(rssMax),
+    cpuUsPerRequest,
     check,
   };
 }
@@ -482,8 +546,8 @@ function fmt(n: number | null | undefined, digits = 0): string {
 
 function markdownTable(results: ScenarioResult[]): string {
   const lines = [
-    "| scenario | server | req/s | p50 ms | p99 ms | errors | vs baseline | max RSS MB | goal |",
-    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    "| scenario | server | req/s | p50 ms | p99 ms | errors | req/s vs baseline | server CPU µs/req | max RSS MB | goal |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
   ];
   for (const r of results) {
     for (const name of ["product", "baseline", "stock"] as const) {
@@ -499,7 +563,7 @@ function markdownTable(results: ScenarioResult[]): string {
       const errors =
         m.check === "ok" ? fmt(m.errors) : `${fmt(m.errors)} (check: ${m.check.slice(0, 60)})`;
       lines.push(
-        `| ${r.title} | ${label} | ${rate} | ${fmt(m.p50, 1)} | ${fmt(m.p99, 1)} | ${errors} | ${vs} | ${fmt(m.rssMaxMb)} | ${name === "product" ? r.verdict : ""} |`,
+        `| ${r.title} | ${label} | ${rate} | ${fmt(m.p50, 1)} | ${fmt(m.p99, 1)} | ${errors} | ${vs} | ${fmt(m.cpuUsPerRequest)} | ${fmt(m.rssMaxMb)} | ${name === "product" ? r.verdict : ""} |`,
       );
     }
   }
@@ -531,6 +595,7 @@ async function main(): Promise<void> {
   console.log(
     `${chosen.length} scenarios, ${args.duration} s each after ${args.warmup} s warm-up; load average ${load.map((l) => l.toFixed(2)).join(" ")} on ${cpus().length} cores`,
   );
+  await buildServers();
   const servers: Partial<Record<ServerName, Server>> = {};
   const results: ScenarioResult[] = [];
   try {
@@ -550,7 +615,7 @@ async function main(): Promise<void> {
         measured[name] = await measure(server, scenario, requests, args);
         const m = measured[name];
         console.log(
-          `  ${scenario.key.padEnd(18)} ${name.padEnd(8)} ${fmt(m?.reqPerSec).padStart(7)} req/s  p50 ${fmt(m?.p50, 1).padStart(6)} ms  p99 ${fmt(m?.p99, 1).padStart(6)} ms  errors ${fmt(m?.errors)}${m?.check === "ok" ? "" : `  CHECK FAILED: ${m?.check}`}`,
+          `  ${scenario.key.padEnd(18)} ${name.padEnd(8)} ${fmt(m?.reqPerSec).padStart(7)} req/s  p50 ${fmt(m?.p50, 1).padStart(6)} ms  p99 ${fmt(m?.p99, 1).padStart(6)} ms  errors ${fmt(m?.errors)}  cpu ${fmt(m?.cpuUsPerRequest)} µs/req  rss ${fmt(m?.rssMaxMb)} MB${m?.check === "ok" ? "" : `  CHECK FAILED: ${m?.check}`}`,
         );
       }
       results.push({
