@@ -1,3 +1,6 @@
+import { mkdirSync, rmSync, statSync } from "node:fs";
+import { dirname } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { createClient, type LedgerFlowClient, type Tokens } from "@ledgerflow/client";
 import {
   configPath,
@@ -63,6 +66,7 @@ export class Session {
         save(tokens) {
           updateConfig(file, { url, tokens });
         },
+        exclusive: (fn) => withLock(`${file}.lock`, fn),
       },
     });
     return this.#client;
@@ -85,5 +89,46 @@ export class Session {
 
   rememberEmail(email: string | undefined): void {
     updateConfig(this.configFile, { url: this.url, email });
+  }
+}
+
+/** A lock held longer than this belongs to a command that died while refreshing. */
+const STALE_LOCK_MS = 30_000;
+const LOCK_WAIT_MS = 15_000;
+
+/**
+ * Runs `fn` holding a lock folder beside the config file. Commands started together (a
+ * script running several at once) would otherwise each spend the same refresh token, and
+ * the server, taking the second use for theft, would sign them all out.
+ */
+export async function withLock<T>(lock: string, fn: () => Promise<T>): Promise<T> {
+  mkdirSync(dirname(lock), { recursive: true, mode: 0o700 });
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      mkdirSync(lock, { mode: 0o700 });
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > STALE_LOCK_MS)
+          rmSync(lock, { recursive: true, force: true });
+      } catch {
+        // Released meanwhile: try again.
+      }
+      if (Date.now() > deadline) {
+        throw new CliError(
+          "Another ledgerflow command is still renewing the session.",
+          EXIT.general,
+          `If no other command is running, delete ${lock} and try again.`,
+        );
+      }
+      await sleep(25 + Math.random() * 50);
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
   }
 }

@@ -125,6 +125,28 @@ describe("accounts", () => {
     expect((await home.json<Page>(["list"])).items.map((e) => e.amount)).toEqual(["9.99"]);
   });
 
+  it("renews the session once when several commands find it expired together", async () => {
+    const home = await signedIn();
+    const before = home.config().tokens;
+    if (!before) throw new Error("no tokens after register");
+    const now = Math.floor(Date.now() / 1000);
+    const forged = resignToken(before.accessToken, "not-the-server-key-0123456789abcdef", {
+      iat: now,
+      exp: now + 900,
+    });
+    writeFileSync(
+      home.configFile,
+      JSON.stringify({ ...home.config(), tokens: { ...before, accessToken: forged } }),
+    );
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () => home.run(["list", "--json"])),
+    );
+    expect(results.map((r) => [r.code, r.stderr])).toEqual(Array(6).fill([0, ""]));
+    // Had two of them spent the same refresh token, the server would have revoked the login.
+    expect((await home.json<{ email: string }>(["whoami"])).email).toBe(home.email);
+    expect(home.config().tokens?.refreshToken).not.toBe(before.refreshToken);
+  });
+
   it("refreshes a genuinely expired access token before using it", async () => {
     const home = await signedIn();
     const before = home.config().tokens;

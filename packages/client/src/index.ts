@@ -25,6 +25,12 @@ export type Tokens = RouterOutputs["auth"]["login"]["tokens"];
 export interface TokenStore {
   load(): Tokens | null | Promise<Tokens | null>;
   save(tokens: Tokens | null): void | Promise<void>;
+  /**
+   * Runs a refresh (load, call, save) while holding a lock that other processes sharing
+   * this store respect, so that two of them never spend the same refresh token. Within
+   * one client, refreshes are already one at a time.
+   */
+  exclusive?<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 export interface ClientOptions {
@@ -182,7 +188,8 @@ export function createClient(opts: ClientOptions): LedgerFlowClient {
   }
 
   function refresh(): Promise<Tokens> {
-    refreshing ??= doRefresh().finally(() => {
+    const store = opts.store;
+    refreshing ??= (store?.exclusive ? store.exclusive(doRefresh) : doRefresh()).finally(() => {
       refreshing = null;
     });
     return refreshing;
