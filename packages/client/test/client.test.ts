@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, expectTypeOf, it } f
 import {
   createClient,
   isTRPCClientError,
+  LedgerFlowHttpError,
   type RouterOutputs,
   type TokenStore,
   type Tokens,
@@ -150,6 +151,29 @@ describe("createClient", () => {
     expect(refreshCalls()).toBe(0);
     // Had the spent token been presented, reuse detection would have revoked the login.
     expect((await createClient({ url, tokens: rotated }).refresh()).accessToken).toMatch(/^ey/);
+  });
+
+  it("exports CSV over plain HTTP, refreshing a refused token there too", async () => {
+    const { client: owner, store, user } = await signedUp();
+    await owner.api.expenses.create.mutate({
+      amount: "12.50",
+      category: "FOOD",
+      spentOn: "2026-05-01",
+    });
+    const before = store.tokens;
+    if (!before) throw new Error("no tokens after register");
+    const stale = new MemoryStore({ ...before, accessToken: await forgedToken(user.id) });
+    const client = createClient({ url, store: stale, fetch: countingFetch });
+    requests = [];
+    const csv = await client.exportExpensesCsv({ from: "2026-05-01", to: "2026-05-31" });
+    expect(csv.split(/\r?\n/)[1]).toContain("2026-05-01,12.50,USD,FOOD");
+    expect(refreshCalls()).toBe(1);
+    expect(stale.tokens?.refreshToken).not.toBe(before.refreshToken);
+
+    const anonymous = createClient({ url });
+    const err = await anonymous.exportExpensesCsv().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LedgerFlowHttpError);
+    expect(err).toMatchObject({ status: 401, code: "UNAUTHORIZED" });
   });
 
   it("forgets the tokens and reports UNAUTHORIZED when the refresh token is refused", async () => {
