@@ -206,41 +206,51 @@ function queryParams(url: string): URLSearchParams | null {
   return q === -1 ? null : new URLSearchParams(url.slice(q + 1));
 }
 
-/** Lazily made: nothing in a plain call needs the request's URL or an abort signal. */
-function requestInfo(
-  req: FastifyRequest,
-  reply: FastifyReply,
-  fields: Pick<TRPCRequestInfo, "isBatchCall" | "calls" | "type">,
-): TRPCRequestInfo {
-  let signal: AbortSignal | undefined;
-  let url: URL | null | undefined;
-  return {
-    ...fields,
-    accept: null,
-    connectionParams: null,
-    get signal() {
-      if (!signal) {
-        const controller = new AbortController();
-        const abort = () => controller.abort();
-        reply.raw.once("close", () => {
-          if (!reply.raw.writableEnded) abort();
-        });
-        req.raw.once("aborted", abort);
-        signal = controller.signal;
+/**
+ * The request description tRPC hands to `createContext` and `responseMeta`. The URL and
+ * the abort signal are made only if someone reads them: a plain call never does.
+ */
+class RequestInfo implements TRPCRequestInfo {
+  readonly accept = null;
+  readonly connectionParams = null;
+  #signal: AbortSignal | undefined;
+  #url: URL | null | undefined;
+
+  constructor(
+    private readonly req: FastifyRequest,
+    private readonly reply: FastifyReply,
+    readonly isBatchCall: boolean,
+    readonly calls: TRPCRequestInfo["calls"],
+    readonly type: TRPCRequestInfo["type"],
+  ) {}
+
+  get signal(): AbortSignal {
+    if (!this.#signal) {
+      const controller = new AbortController();
+      const abort = () => controller.abort();
+      const raw = this.reply.raw;
+      raw.once("close", () => {
+        if (!raw.writableEnded) abort();
+      });
+      this.req.raw.once("aborted", abort);
+      this.#signal = controller.signal;
+    }
+    return this.#signal;
+  }
+
+  get url(): URL | null {
+    if (this.#url === undefined) {
+      try {
+        this.#url = new URL(
+          this.req.url,
+          `${this.req.protocol}://${this.req.headers.host ?? "localhost"}`,
+        );
+      } catch {
+        this.#url = null;
       }
-      return signal;
-    },
-    get url() {
-      if (url === undefined) {
-        try {
-          url = new URL(req.url, `${req.protocol}://${req.headers.host ?? "localhost"}`);
-        } catch {
-          url = null;
-        }
-      }
-      return url;
-    },
-  };
+    }
+    return this.#url;
+  }
 }
 
 /**
@@ -334,7 +344,7 @@ async function handleJsonCall<TRouter extends AnyTRPCRouter>(
         message: `Cannot mix procedure types in call: ${types.join(", ")}`,
       });
     }
-    info = requestInfo(req, reply, { isBatchCall, calls, type });
+    info = new RequestInfo(req, reply, isBatchCall, calls, type);
 
     try {
       ctx = (await trpc.createContext?.({ req, res: reply, info })) as Ctx<TRouter>;
@@ -360,7 +370,7 @@ async function handleJsonCall<TRouter extends AnyTRPCRouter>(
           });
         }
         if (ctxError) throw ctxError;
-        const data = await proc({
+        const data = await invoke(proc, {
           path: call.path,
           getRawInput: call.getRawInput,
           ctx,
@@ -426,6 +436,78 @@ async function handleJsonCall<TRouter extends AnyTRPCRouter>(
     send({ error: shapeOf(error, undefined, type) }, [error]);
     return true;
   }
+}
+
+type CallOptions = Parameters<AnyTRPCProcedure>[0];
+type MiddlewareResult =
+  | { ok: true; data: unknown; marker: string }
+  | { ok: false; error: TRPCError; marker: string };
+interface MiddlewareOptions extends CallOptions {
+  meta: unknown;
+  next(opts?: {
+    ctx?: object;
+    input?: unknown;
+    getRawInput?: () => Promise<unknown>;
+  }): Promise<MiddlewareResult>;
+}
+type Middleware = (opts: MiddlewareOptions) => Promise<MiddlewareResult>;
+interface ProcedureInternals {
+  middlewares?: unknown;
+  meta?: unknown;
+  caller?: unknown;
+}
+
+/** The value tRPC tags middleware results with. */
+const MIDDLEWARE_MARKER = "middlewareMarker";
+
+/**
+ * Runs a procedure's middleware chain as tRPC's own `callRecursive` does, step for step,
+ * but with native object spreads: tRPC's compiled `_objectSpread2` helper copies every
+ * option with `Object.defineProperty` twice per middleware, a tenth of a simple call's
+ * CPU time. A procedure built any other way is called as tRPC calls it.
+ */
+function invoke(proc: AnyTRPCProcedure, opts: CallOptions): Promise<unknown> {
+  const def = proc._def as ProcedureInternals;
+  const middlewares = def.middlewares;
+  if (
+    def.caller ||
+    !Array.isArray(middlewares) ||
+    !middlewares.every((m) => typeof m === "function")
+  ) {
+    return proc(opts);
+  }
+  const chain = middlewares as Middleware[];
+  const step = async (index: number, stepOpts: CallOptions): Promise<MiddlewareResult> => {
+    try {
+      const middleware = chain[index];
+      if (!middleware) throw new Error("middleware chain ended without a result");
+      return await middleware({
+        ...stepOpts,
+        meta: def.meta,
+        input: stepOpts.input,
+        next(nextOpts) {
+          return step(index + 1, {
+            ...stepOpts,
+            ctx: nextOpts?.ctx ? { ...(stepOpts.ctx as object), ...nextOpts.ctx } : stepOpts.ctx,
+            input: nextOpts && "input" in nextOpts ? nextOpts.input : stepOpts.input,
+            getRawInput: nextOpts?.getRawInput ?? stepOpts.getRawInput,
+          });
+        },
+      });
+    } catch (cause) {
+      return { ok: false, error: getTRPCErrorFromUnknown(cause), marker: MIDDLEWARE_MARKER };
+    }
+  };
+  return step(0, opts).then((result) => {
+    if (!result) {
+      throw new TRPCError({
+        code: "INTERNAL_SERVER_ERROR",
+        message: "No result from middlewares - did you forget to `return next()`?",
+      });
+    }
+    if (!result.ok) throw result.error;
+    return result.data;
+  });
 }
 
 async function lazyProcedure(
