@@ -451,6 +451,16 @@ describe("export and import", () => {
     const file = join(home.dir, "all.csv");
     expect(await home.ok(["export", "-o", file])).toContain(`Exported 2 expenses to ${file}.`);
     expect(readFileSync(file, "utf8").trim().split(/\r?\n/)).toHaveLength(3);
+
+    // The export, piped into another account's import, arrives whole.
+    const other = await signedIn();
+    expect(await other.ok(["import", "-"], { input: csv })).toContain(
+      "Imported 1 expense from standard input.",
+    );
+    const copied = await other.json<Page>(["list"]);
+    expect(copied.items.map((e) => [e.spentOn, e.amount, e.currency, e.note])).toEqual([
+      ["2026-07-01", "12.50", "EUR", 'say "hi", then'],
+    ]);
   });
 
   it("imports good rows, and refuses a file with bad rows without writing any", async () => {

@@ -79,6 +79,8 @@ export function registerTransferCommands(program: Command, io: Io): void {
       "after",
       `
 Columns: id, spent_on, amount, currency, base_code, category_code, note, created_at.
+The CSV is the machine-readable output; with -o, --json prints {"file", "rows"} instead
+of a sentence.
 ${example("ledgerflow export -o expenses.csv", "ledgerflow export --from 2026-01-01 --to 2026-12-31 > 2026.csv")}`,
     )
     .action(
@@ -124,8 +126,9 @@ reported with its line number, nothing is written, and the exit code is 5.
 ${example("ledgerflow import expenses.csv --dry-run", "ledgerflow import expenses.csv")}`,
     )
     .action(
-      action(io, z.object({ dryRun: z.boolean().optional() }), async (s, o, file: string) => {
-        const text = await readInput(io, file);
+      action(io, z.object({ dryRun: z.boolean().optional() }), async (s, o, path: string) => {
+        const text = await readInput(io, path);
+        const file = path === "-" ? "standard input" : path;
         const client = await s.requireSignedIn();
         const [me, rules] = await Promise.all([client.api.auth.me.query(), categoryRules(s)]);
         const { rows, errors } = parseImport(text, me.defaultCurrency, rules);
