@@ -86,7 +86,9 @@ export async function* exportExpensesCsv(
         FROM expenses e
         LEFT JOIN user_categories uc ON uc.id = e.category_id AND uc.user_id = e.user_id
         WHERE e.user_id = ${actorId} ${sql.join(range, sql` `)} ${keyset}
-        ORDER BY e.spent_on, e.created_at, e.id
+        -- NULLS FIRST: the ascending twin of expenses_user_spent_idx (DESC NULLS LAST), so
+        -- each page is a short backward index scan rather than a sort of the whole ledger.
+        ORDER BY e.spent_on NULLS FIRST, e.created_at NULLS FIRST, e.id NULLS FIRST
         LIMIT ${pageSize}
       `),
     );

@@ -1,0 +1,201 @@
+/**
+ * Measures the analytics reports on PostgreSQL against one user with 1,000,000 expenses
+ * and one with 10,000, on a database of its own that is created and dropped here.
+ * Rows go in by INSERT ... SELECT generate_series, through the rollup triggers like any
+ * other write. Prints p50/p95 per report and range, the cost of the same summary
+ * computed straight from `expenses`, and the peak memory of a full CSV export.
+ *
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx src/analytics-load.ts
+ */
+import { performance } from "node:perf_hooks";
+import { analyticsExport, analyticsService, createDb } from "@ledgerflow/core";
+import postgres from "postgres";
+
+const BASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const DB_NAME = "lf_analytics_load";
+const RUNS = Number(process.env.RUNS ?? 60);
+const HEAVY = Number(process.env.HEAVY ?? 1_000_000);
+const LIGHT = 10_000;
+const HISTORY_DAYS = 3 * 365;
+
+function urlFor(name: string): string {
+  const u = new URL(BASE_URL);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+function percentile(sorted: number[], p: number): number {
+  const i = Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length));
+  return sorted[i] ?? Number.NaN;
+}
+
+async function time(label: string, fn: () => Promise<unknown>, runs = RUNS) {
+  for (let i = 0; i < 3; i++) await fn();
+  const ms: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    await fn();
+    ms.push(performance.now() - t);
+  }
+  ms.sort((a, b) => a - b);
+  const row = { label, p50: percentile(ms, 50), p95: percentile(ms, 95), runs };
+  console.log(
+    `${label.padEnd(58)} p50 ${row.p50.toFixed(2).padStart(8)} ms   p95 ${row.p95.toFixed(2).padStart(8)} ms`,
+  );
+  return row;
+}
+
+async function main() {
+  const admin = postgres(urlFor("postgres"), { max: 1, onnotice: () => {} });
+  // KEEP=1 leaves the database for a later run to reuse, instead of loading it again.
+  const keep = process.env.KEEP === "1";
+  const [exists] = await admin`SELECT 1 FROM pg_database WHERE datname = ${DB_NAME}`;
+  const reuse = keep && exists !== undefined;
+  if (!reuse) {
+    await admin.unsafe(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
+    await admin.unsafe(`CREATE DATABASE ${DB_NAME}`);
+  }
+  const handle = await createDb({ databaseUrl: urlFor(DB_NAME), maxConnections: 4 });
+  const sql = handle.sql;
+  if (!sql) throw new Error("expected the postgres driver");
+  try {
+    await handle.migrate();
+    const users = reuse
+      ? await sql<{ id: string; email: string }[]>`SELECT id, email FROM users`
+      : await sql<{ id: string; email: string }[]>`
+      INSERT INTO users (email, password_hash) VALUES ('heavy@bench', 'x'), ('light@bench', 'x')
+      RETURNING id, email`;
+    const heavy = users.find((u) => u.email === "heavy@bench")?.id ?? "";
+    const light = users.find((u) => u.email === "light@bench")?.id ?? "";
+    for (const id of reuse ? [] : [heavy, light]) {
+      await sql`
+        INSERT INTO user_categories (user_id, base_code, slug, code, name)
+        VALUES (${id}, 'FOOD', 'COFFEE', 'FOOD.COFFEE', 'Coffee'),
+               (${id}, 'FOOD', 'LUNCH', 'FOOD.LUNCH', 'Lunch'),
+               (${id}, 'TRANSPORT', 'TAXI', 'TRANSPORT.TAXI', 'Taxi')`;
+    }
+
+    const load = async (userId: string, count: number) => {
+      const t = performance.now();
+      const chunk = 200_000;
+      for (let start = 0; start < count; start += chunk) {
+        const n = Math.min(chunk, count - start);
+        // Spread over three years up to today, the eleven bases, a few subcategories,
+        // and one expense in twenty in EUR.
+        await sql`
+          INSERT INTO expenses (user_id, amount_minor, currency, spent_on, base_code, category_id)
+          SELECT ${userId}::uuid,
+                 1 + (hashint % 25000),
+                 CASE WHEN hashint % 20 = 0 THEN 'EUR' ELSE 'USD' END,
+                 current_date - (hashint % ${HISTORY_DAYS}),
+                 (ARRAY['FOOD','TRANSPORT','GROCERIES','BILLS','RENT','ENTERTAINMENT','SHOPPING',
+                        'HEALTH','EDUCATION','TRAVEL','MISC'])[1 + (hashint / 7) % 11],
+                 CASE WHEN (hashint / 7) % 11 = 0 AND hashint % 3 = 0
+                        THEN (SELECT id FROM user_categories WHERE user_id = ${userId}
+                              AND code = 'FOOD.COFFEE')
+                      WHEN (hashint / 7) % 11 = 1 AND hashint % 2 = 0
+                        THEN (SELECT id FROM user_categories WHERE user_id = ${userId}
+                              AND code = 'TRANSPORT.TAXI')
+                 END
+          FROM (SELECT abs(hashint4(i + ${start}) ) AS hashint
+                FROM generate_series(1, ${n}) i) g`;
+      }
+      await sql`ANALYZE`;
+      return performance.now() - t;
+    };
+    if (!reuse) {
+      const heavyLoadMs = await load(heavy, HEAVY);
+      const lightLoadMs = await load(light, LIGHT);
+      console.log(
+        `loaded ${HEAVY} expenses in ${(heavyLoadMs / 1000).toFixed(1)} s, triggers included`,
+      );
+      console.log(`loaded ${LIGHT} expenses in ${(lightLoadMs / 1000).toFixed(1)} s`);
+    }
+    const [sizes] = await sql`
+      SELECT (SELECT count(*) FROM expense_rollup_days)::int AS days,
+             (SELECT count(*) FROM expense_rollup_months)::int AS months`;
+    console.log(`rollup rows: ${sizes?.days} day rows, ${sizes?.months} month rows`);
+
+    const today = new Date().toISOString().slice(0, 10);
+    const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
+    const db = handle.db;
+    const results = [];
+    for (const [who, id] of [
+      ["1M", heavy],
+      ["10k", light],
+    ] as const) {
+      const s = (input: Parameters<typeof analyticsService.getSummary>[2]) => () =>
+        analyticsService.getSummary(db, id, input);
+      const t = (input: Parameters<typeof analyticsService.getTrend>[2]) => () =>
+        analyticsService.getTrend(db, id, input);
+      results.push(await time(`${who} summary all time`, s({})));
+      results.push(await time(`${who} summary last 30 days`, s({ from: daysAgo(29), to: today })));
+      results.push(
+        await time(
+          `${who} summary 400 days, ragged edges`,
+          s({ from: daysAgo(400), to: daysAgo(3) }),
+        ),
+      );
+      results.push(await time(`${who} summary EUR all time`, s({ currency: "EUR" })));
+      results.push(await time(`${who} trend default (12 months)`, t({})));
+      results.push(
+        await time(
+          `${who} trend month, 3 years, FOOD`,
+          t({ from: daysAgo(HISTORY_DAYS), to: today, category: "FOOD" }),
+        ),
+      );
+      results.push(
+        await time(
+          `${who} trend day, 90 days`,
+          t({ from: daysAgo(89), to: today, granularity: "day" }),
+        ),
+      );
+      results.push(
+        await time(
+          `${who} trend week, 1 year`,
+          t({ from: daysAgo(364), to: today, granularity: "week" }),
+        ),
+      );
+      results.push(
+        await time(
+          `${who} trend day, 1000 days`,
+          t({ from: daysAgo(999), to: today, granularity: "day" }),
+        ),
+      );
+    }
+
+    // The same summary straight from the expenses table, as before the rollups.
+    await time(
+      "1M summary all time, aggregated from expenses directly",
+      () => sql`
+        SELECT base_code, category_id, count(*), sum(amount_minor),
+               sum(amount_minor::numeric * amount_minor), max(amount_minor)
+        FROM expenses WHERE user_id = ${heavy} AND currency = 'USD'
+        GROUP BY GROUPING SETS ((base_code, category_id), (base_code), ())`,
+      5,
+    );
+
+    if (process.env.EXPORT === "0") return;
+    // The full export of the heavy user, with the peak resident memory while it streams.
+    const rssBefore = process.memoryUsage().rss;
+    let peak = rssBefore;
+    let bytes = 0;
+    let lines = 0;
+    const t0 = performance.now();
+    for await (const chunk of analyticsExport.exportExpensesCsv(db, heavy, {})) {
+      bytes += chunk.length;
+      for (let i = chunk.indexOf("\n"); i !== -1; i = chunk.indexOf("\n", i + 1)) lines++;
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }
+    console.log(
+      `export of ${lines - 1} rows: ${(bytes / 1e6).toFixed(0)} MB in ${((performance.now() - t0) / 1000).toFixed(1)} s, ` +
+        `RSS ${(rssBefore / 1e6).toFixed(0)} MB before, peak ${(peak / 1e6).toFixed(0)} MB`,
+    );
+  } finally {
+    await handle.close();
+    if (!keep) await admin.unsafe(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+await main();
