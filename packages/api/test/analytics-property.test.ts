@@ -14,9 +14,19 @@ import {
 import { useTestEnv } from "./helpers";
 
 const FIRST_DAY = Date.UTC(2023, 11, 1);
-const dayArb = fc
+const anyDayArb = fc
   .integer({ min: 0, max: 480 })
   .map((i) => new Date(FIRST_DAY + i * 86_400_000).toISOString().slice(0, 10));
+// First and last days of months often, since reports split ranges at month edges.
+const dayArb = fc.oneof(
+  anyDayArb,
+  anyDayArb.map((d) => `${d.slice(0, 7)}-01`),
+  anyDayArb.map((d) => {
+    const next = new Date(`${d.slice(0, 7)}-01T00:00:00Z`);
+    next.setUTCMonth(next.getUTCMonth() + 1);
+    return new Date(next.getTime() - 86_400_000).toISOString().slice(0, 10);
+  }),
+);
 const amountArb = fc.oneof(
   fc.bigInt({ min: 1n, max: 5_000n }),
   fc.bigInt({ min: 1n, max: 99_999_999_999n }),
