@@ -1,4 +1,4 @@
-import { createDb, createTokenService, LoginThrottle } from "@ledgerflow/core";
+import { authService, createDb, createTokenService, LoginThrottle } from "@ledgerflow/core";
 import { ConfigError, loadConfig, resolveJwtSecret } from "./config";
 import { buildApp } from "./server";
 
@@ -10,6 +10,7 @@ async function main(): Promise<void> {
     dataDir: config.LEDGERFLOW_DATA_DIR,
   });
   await handle.migrate();
+  await authService.prepareAuth();
   const app = await buildApp({
     db: handle.db,
     auth: { tokens: createTokenService(secret), loginThrottle: new LoginThrottle() },

@@ -56,6 +56,14 @@ function getDummyHash(): Promise<string> {
   return dummyHash;
 }
 
+/**
+ * Makes the unknown-email hash before the first login arrives, so that even the first
+ * failed login of a process takes no longer than a wrong password.
+ */
+export async function prepareAuth(): Promise<void> {
+  await getDummyHash();
+}
+
 async function findUserByEmail(db: DbOrTx, email: string): Promise<UserRow | undefined> {
   const [row] = await db
     .select()
