@@ -177,7 +177,9 @@ export function toCliError(err: unknown, ctx: ErrorContext): CliError {
       return new CliError(
         sentence(serverMessage),
         EXIT.rateLimited,
-        retry ? `Wait ${retry} seconds and try again.` : "Wait a minute and try again.",
+        retry
+          ? `Wait ${retry} second${retry === 1 ? "" : "s"} and try again.`
+          : "Wait a minute and try again.",
         [],
         code,
       );

@@ -596,6 +596,19 @@ describe("errors", () => {
     }
   });
 
+  it("exits 7 with a hint to wait once failed logins lock the account", async () => {
+    const home = await signedIn();
+    let last = { code: 0, stdout: "", stderr: "" };
+    for (let i = 0; i < 25 && last.code !== 7; i++) {
+      last = await home.run(["login", home.email, "--password-stdin"], { input: "wrong password" });
+      if (last.code !== 7) expect(last.code).toBe(3);
+    }
+    expect(last.code).toBe(7);
+    expect(last.stderr).toMatch(
+      /^error: .+\nhint: Wait \d+ seconds? and try again\.\n$|^error: .+\nhint: Wait a minute and try again\.\n$/,
+    );
+  });
+
   it("prints --help with an example for every command", async () => {
     const home = cliHome(server.url);
     homes.push(home);
