@@ -77,8 +77,10 @@ export function rollupRows(
  * on either side counts): zero while the triggers keep them exact. For health checks and
  * tests; it reads every expense, so it is not for a request path.
  */
-export async function rollupDrift(db: DbOrTx): Promise<{ days: number; months: number }> {
-  const [row] = rowsOf<{ days: number | string; months: number | string }>(
+export async function rollupDrift(
+  db: DbOrTx,
+): Promise<{ days: number; months: number; totals: number }> {
+  const [row] = rowsOf<{ days: number | string; months: number | string; totals: number | string }>(
     await db.execute(sql`
       WITH truth AS (
         SELECT user_id, currency, spent_on AS day, base_code,
@@ -92,6 +94,9 @@ export async function rollupDrift(db: DbOrTx): Promise<{ days: number; months: n
                base_code, category_key, sum(cnt) AS cnt, sum(s1) AS s1, sum(s2) AS s2,
                max(mx) AS mx
         FROM truth GROUP BY 1, 2, 3, 4, 5
+      ),
+      truth_totals AS (
+        SELECT user_id, currency, day, sum(cnt) AS cnt, sum(s1) AS s1 FROM truth GROUP BY 1, 2, 3
       )
       SELECT
         (SELECT count(*) FROM truth t
@@ -103,8 +108,26 @@ export async function rollupDrift(db: DbOrTx): Promise<{ days: number; months: n
            FULL JOIN expense_rollup_months r
              USING (user_id, currency, month, base_code, category_key)
            WHERE (t.cnt, t.s1, t.s2, t.mx) IS DISTINCT FROM
-                 (r.cnt, r.sum_minor, r.sum_sq, r.max_minor))::int AS months
+                 (r.cnt, r.sum_minor, r.sum_sq, r.max_minor))::int AS months,
+        (SELECT count(*) FROM truth_totals t
+           FULL JOIN expense_rollup_day_totals r USING (user_id, currency, day)
+           WHERE (t.cnt, t.s1) IS DISTINCT FROM (r.cnt, r.sum_minor))::int AS totals
     `),
   );
-  return { days: Number(row?.days ?? Number.NaN), months: Number(row?.months ?? Number.NaN) };
+  return {
+    days: Number(row?.days ?? Number.NaN),
+    months: Number(row?.months ?? Number.NaN),
+    totals: Number(row?.totals ?? Number.NaN),
+  };
+}
+
+/**
+ * Per-day totals over all categories for an inclusive day range: columns `d`, `cnt`,
+ * `sum_minor`, one row per day with spending.
+ */
+export function dayTotalRows(userId: string, currency: SQL, from: string, to: string): SQL {
+  return sql`
+    SELECT day AS d, cnt, sum_minor FROM expense_rollup_day_totals
+    WHERE user_id = ${userId} AND currency = ${currency}
+      AND day >= ${from}::date AND day <= ${to}::date`;
 }

@@ -19,7 +19,7 @@ import {
   periodStart,
   todayUtc,
 } from "./analytics-periods";
-import { NO_CATEGORY_KEY, type RangeSplit, rollupRows, splitRange } from "./analytics-rollups";
+import { dayTotalRows, NO_CATEGORY_KEY, rollupRows, splitRange } from "./analytics-rollups";
 
 export { rollupDrift } from "./analytics-rollups";
 
@@ -248,6 +248,7 @@ function shapeSummary(rows: SummaryRow[], range: Range): SummaryOutput {
 interface TrendPrelude {
   currency: string | null;
   category_id: string | null;
+  category_base: string | null;
   base_exists: boolean | null;
 }
 
@@ -282,30 +283,39 @@ export async function getTrend(
   const [prelude] = rowsOf<TrendPrelude>(
     await db.execute(sql`
       SELECT coalesce(${input.currency ?? null}::text, u.default_currency::text) AS currency,
-             (SELECT uc.id::text FROM user_categories uc
-               WHERE uc.user_id = ${actorId} AND uc.code = ${code}) AS category_id,
+             uc.id::text AS category_id, uc.base_code AS category_base,
              EXISTS (SELECT 1 FROM base_categories bc WHERE bc.code = ${code}) AS base_exists
-      FROM users u WHERE u.id = ${actorId}
+      FROM users u
+      LEFT JOIN user_categories uc ON uc.user_id = u.id AND uc.code = ${code}
+      WHERE u.id = ${actorId}
     `),
   );
   if (!prelude?.currency) throw noUser();
   const currency = prelude.currency;
   let categoryFilter = sql``;
   if (code !== null) {
-    if (prelude.category_id) categoryFilter = sql`AND category_key = ${prelude.category_id}`;
-    else if (prelude.base_exists) categoryFilter = sql`AND base_code = ${code}`;
+    // The base condition lets a subcategory's trend use the rollups' base index too.
+    if (prelude.category_id && prelude.category_base) {
+      categoryFilter = sql`AND base_code = ${prelude.category_base} AND category_key = ${prelude.category_id}`;
+    } else if (prelude.base_exists) categoryFilter = sql`AND base_code = ${code}`;
     else throw invalid("category", `no category with code ${code}`);
   }
 
-  // Months can come whole from the month table only when the buckets are months.
-  const split: RangeSplit =
-    granularity === "month" ? splitRange(from, to) : { months: null, days: [{ from, to }] };
+  const cur = sql`${currency}::char(3)`;
+  // Whole months come from the month table only when the buckets are months; a trend of
+  // everything by day or week reads one total per day.
+  const src =
+    granularity === "month"
+      ? rollupRows(actorId, cur, splitRange(from, to), categoryFilter)
+      : code === null
+        ? dayTotalRows(actorId, cur, from, to)
+        : rollupRows(actorId, cur, { months: null, days: [{ from, to }] }, categoryFilter);
   const unit = sql.raw(`'${TRUNC_UNIT[granularity]}'`);
   const rows = rowsOf<TrendRow>(
     await db.execute(sql`
       SELECT date_trunc(${unit}, d::timestamp)::date::text AS start,
              sum(cnt)::text AS n, sum(sum_minor)::text AS total
-      FROM (${rollupRows(actorId, sql`${currency}::char(3)`, split, categoryFilter)}) src
+      FROM (${src}) src
       GROUP BY 1
       HAVING sum(cnt) > 0
     `),

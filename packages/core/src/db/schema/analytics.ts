@@ -1,4 +1,14 @@
-import { bigint, char, date, numeric, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  char,
+  date,
+  index,
+  numeric,
+  pgTable,
+  primaryKey,
+  text,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { users } from "./users";
 
 /**
@@ -34,6 +44,8 @@ export const expenseRollupDays = pgTable(
       name: "expense_rollup_days_pk",
       columns: [t.userId, t.currency, t.day, t.baseCode, t.categoryKey],
     }),
+    // A trend of one category reads only that base's rows of the range.
+    index("expense_rollup_days_base_idx").on(t.userId, t.currency, t.baseCode, t.day),
   ],
 );
 
@@ -49,5 +61,25 @@ export const expenseRollupMonths = pgTable(
       name: "expense_rollup_months_pk",
       columns: [t.userId, t.currency, t.month, t.baseCode, t.categoryKey],
     }),
+  ],
+);
+
+/**
+ * One row per user, currency and day, all categories together: a daily or weekly trend
+ * of everything reads one row per day instead of one per category and day.
+ */
+export const expenseRollupDayTotals = pgTable(
+  "expense_rollup_day_totals",
+  {
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    currency: char("currency", { length: 3 }).notNull(),
+    day: date("day", { mode: "string" }).notNull(),
+    count: bigint("cnt", { mode: "bigint" }).notNull(),
+    sumMinor: numeric("sum_minor").notNull(),
+  },
+  (t) => [
+    primaryKey({ name: "expense_rollup_day_totals_pk", columns: [t.userId, t.currency, t.day] }),
   ],
 );
