@@ -199,11 +199,15 @@ export function createClient(opts: ClientOptions): LedgerFlowClient {
   async function accessTokenForRequest(): Promise<string | null> {
     const tokens = await getTokens();
     if (!tokens) return null;
-    if (refreshing) return (await refreshing.catch(() => null))?.accessToken ?? null;
-    if (isExpired(tokens)) {
-      return (await refresh().catch(() => null))?.accessToken ?? tokens.accessToken;
+    if (!refreshing && !isExpired(tokens)) return tokens.accessToken;
+    try {
+      return (await refresh()).accessToken;
+    } catch (err) {
+      // A refused refresh token leaves the call unsigned, so the server answers it with
+      // UNAUTHORIZED; any other failure (the network) is the call's failure too.
+      if (isUnauthorized(err)) return null;
+      throw err;
     }
-    return tokens.accessToken;
   }
 
   const sessionLink: TRPCLink<AppRouter> = () => {
@@ -240,7 +244,8 @@ export function createClient(opts: ClientOptions): LedgerFlowClient {
                 current && current.accessToken !== token ? Promise.resolve(current) : refresh();
               fresh.then(
                 () => attempt(true).catch(fail),
-                () => observer.error(err),
+                (refreshErr: unknown) =>
+                  isUnauthorized(refreshErr) ? observer.error(err) : fail(refreshErr),
               );
             },
             complete() {
@@ -292,7 +297,12 @@ export function createClient(opts: ClientOptions): LedgerFlowClient {
     if (res.status === 401 && token !== null) {
       await res.body?.cancel();
       const fresh =
-        current && current.accessToken !== token ? current : await refresh().catch(() => null);
+        current && current.accessToken !== token
+          ? current
+          : await refresh().catch((err: unknown) => {
+              if (isUnauthorized(err)) return null;
+              throw err;
+            });
       if (fresh) res = await send(fresh.accessToken);
     }
     if (!res.ok) {

@@ -189,6 +189,23 @@ describe("createClient", () => {
     expect(stale.tokens).toBeNull();
   });
 
+  it("keeps the tokens and reports the network failure when a refresh cannot be sent", async () => {
+    const { store, user } = await signedUp();
+    const before = store.tokens;
+    if (!before) throw new Error("no tokens after register");
+    const stale = new MemoryStore({ ...before, accessToken: await forgedToken(user.id) });
+    const offlineRefresh: typeof fetch = (input, init) =>
+      String(input instanceof Request ? input.url : input).includes("auth.refresh")
+        ? Promise.reject(new TypeError("fetch failed"))
+        : fetch(input, init);
+    const client = createClient({ url, store: stale, fetch: offlineRefresh });
+    const err = await client.api.auth.me.query().catch((e: unknown) => e);
+    expect(isTRPCClientError(err)).toBe(true);
+    expect(isTRPCClientError(err) && err.data?.code).not.toBe("UNAUTHORIZED");
+    expect(String(isTRPCClientError(err) && err.message)).toContain("fetch failed");
+    expect(stale.tokens?.refreshToken).toBe(before.refreshToken);
+  });
+
   it("does not try to refresh without tokens", async () => {
     const client = createClient({ url, fetch: countingFetch });
     const err = await client.api.auth.me.query().catch((e: unknown) => e);
