@@ -3,11 +3,12 @@
  * server processes on the real PostgreSQL, drives every scenario at both with autocannon
  * in the same run, and writes `results/<date>.json` and `results/<date>.md`.
  *
- *   pnpm bench                        every scenario, 8 s each after a 2 s warm-up
- *   pnpm bench -- --quick             3 s each: a smoke run while building
+ *   pnpm bench                        every scenario, two rounds of 6 s per server after a
+ *                                     2 s warm-up each, alternating which server goes first
+ *   pnpm bench -- --quick             one round of 3 s: a smoke run while building
  *   pnpm bench -- --only list,get     scenarios whose key contains one of the words
  *   pnpm bench -- --no-stock          skip tRPC's stock adapter (shown for comparison)
- *   pnpm bench -- --duration 15
+ *   pnpm bench -- --duration 15 --rounds 3
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -37,6 +38,7 @@ interface Args {
   stock: boolean;
   duration: number;
   warmup: number;
+  rounds: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -49,8 +51,9 @@ function parseArgs(argv: string[]): Args {
     quick,
     only: (value("--only") ?? "").split(",").filter(Boolean),
     stock: !argv.includes("--no-stock"),
-    duration: Number(value("--duration") ?? (quick ? 3 : 8)),
+    duration: Number(value("--duration") ?? (quick ? 3 : 6)),
     warmup: quick ? 1 : 2,
+    rounds: Number(value("--rounds") ?? (quick ? 1 : 2)),
   };
 }
 
@@ -500,6 +503,27 @@ async function measure(
   };
 }
 
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** Rounds of one server in one scenario: mean rates and p50, worst p99, all errors. */
+function combine(list: Measurement[]): Measurement & { rounds: Measurement[] } {
+  const cpu = list.map((m) => m.cpuUsPerRequest).filter((c): c is number => c !== null);
+  const rss = list.map((m) => m.rssMaxMb).filter((r): r is number => r !== null);
+  const units = list.map((m) => m.unitsPerSec).filter((u): u is number => u !== undefined);
+  return {
+    reqPerSec: mean(list.map((m) => m.reqPerSec)),
+    ...(units.length > 0 ? { unitsPerSec: mean(units) } : {}),
+    p50: mean(list.map((m) => m.p50)),
+    p99: Math.max(...list.map((m) => m.p99)),
+    errors: list.reduce((n, m) => n + m.errors, 0),
+    requests: list.reduce((n, m) => n + m.requests, 0),
+    rssMaxMb: rss.length > 0 ? Math.max(...rss) : null,
+    cpuUsPerRequest: cpu.length > 0 ? Math.round(mean(cpu)) : null,
+    check: list.find((m) => m.check !== "ok")?.check ?? "ok",
+    rounds: list,
+  };
+}
+
 interface ScenarioResult {
   key: string;
   title: string;
@@ -570,11 +594,16 @@ function markdownTable(results: ScenarioResult[]): string {
       const m = r.servers[name];
       if (!m) continue;
       const base = r.servers.baseline;
-      const vs = name === "baseline" || !base ? "" : `${fmt(m.reqPerSec / base.reqPerSec, 2)}×`;
+      const vs =
+        name === "baseline" || !base || base.reqPerSec === 0
+          ? ""
+          : `${fmt(m.reqPerSec / base.reqPerSec, 2)}×`;
       const rate =
-        m.unitsPerSec !== undefined
-          ? `${fmt(m.reqPerSec, 1)} (${fmt(m.unitsPerSec)} rows/s)`
-          : fmt(m.reqPerSec);
+        m.requests === 0
+          ? "none answered in the run"
+          : m.unitsPerSec !== undefined
+            ? `${fmt(m.reqPerSec, 1)} (${fmt(m.unitsPerSec)} rows/s)`
+            : fmt(m.reqPerSec);
       const label = name === "stock" ? "product, stock tRPC adapter" : name;
       const errors =
         m.check === "ok" ? fmt(m.errors) : `${fmt(m.errors)} (check: ${m.check.slice(0, 60)})`;
@@ -621,20 +650,29 @@ async function main(): Promise<void> {
     if (wantStock) servers.stock = await startServer("stock");
 
     for (const scenario of chosen) {
+      const rounds: Partial<Record<ServerName, Measurement[]>> = {};
+      const names: ServerName[] = ["product", "baseline"];
+      if (wantStock && scenario.withStock) names.push("stock");
+      for (let round = 0; round < args.rounds; round++) {
+        // Each round swaps who goes first, so neither always meets the warmer machine.
+        const order = round % 2 === 0 ? names : [...names].reverse();
+        for (const name of order) {
+          const server = servers[name];
+          if (!server) continue;
+          await settle(monitor);
+          // Tokens are signed fresh for each run: they live fifteen minutes.
+          const requests = await scenario.requests(fixtures);
+          const m = await measure(server, scenario, requests, args);
+          (rounds[name] ??= []).push(m);
+          console.log(
+            `  ${scenario.key.padEnd(18)} ${name.padEnd(8)} ${fmt(m.reqPerSec).padStart(7)} req/s  p50 ${fmt(m.p50, 1).padStart(6)} ms  p99 ${fmt(m.p99, 1).padStart(6)} ms  errors ${fmt(m.errors)}  cpu ${fmt(m.cpuUsPerRequest)} µs/req  rss ${fmt(m.rssMaxMb)} MB${m.check === "ok" ? "" : `  CHECK FAILED: ${m.check}`}`,
+          );
+        }
+      }
       const measured: ScenarioResult["servers"] = {};
-      const order: ServerName[] = ["product", "baseline"];
-      if (wantStock && scenario.withStock) order.push("stock");
-      for (const name of order) {
-        const server = servers[name];
-        if (!server) continue;
-        await settle(monitor);
-        // Tokens are signed fresh for each run: they live fifteen minutes.
-        const requests = await scenario.requests(fixtures);
-        measured[name] = await measure(server, scenario, requests, args);
-        const m = measured[name];
-        console.log(
-          `  ${scenario.key.padEnd(18)} ${name.padEnd(8)} ${fmt(m?.reqPerSec).padStart(7)} req/s  p50 ${fmt(m?.p50, 1).padStart(6)} ms  p99 ${fmt(m?.p99, 1).padStart(6)} ms  errors ${fmt(m?.errors)}  cpu ${fmt(m?.cpuUsPerRequest)} µs/req  rss ${fmt(m?.rssMaxMb)} MB${m?.check === "ok" ? "" : `  CHECK FAILED: ${m?.check}`}`,
-        );
+      for (const name of names) {
+        const list = rounds[name];
+        if (list && list.length > 0) measured[name] = combine(list);
       }
       results.push({
         key: scenario.key,
@@ -662,6 +700,7 @@ async function main(): Promise<void> {
     loadAverageAtEnd: loadavg(),
     durationSeconds: args.duration,
     warmupSeconds: args.warmup,
+    rounds: args.rounds,
     poolSize: benchConfig.poolSize,
     quick: args.quick,
     note:
@@ -677,7 +716,7 @@ async function main(): Promise<void> {
     `# LedgerFlow benchmark, ${date}${args.quick ? " (quick run)" : ""}`,
     "",
     `Node ${conditions.node}, ${conditions.postgres}, ${conditions.cpus}, ${conditions.memoryGb} GB;`,
-    `load average at start ${load.map((l) => l.toFixed(2)).join(" ")}; ${args.duration} s per scenario after ${args.warmup} s warm-up;`,
+    `load average at start ${load.map((l) => l.toFixed(2)).join(" ")}; ${args.rounds} round(s) of ${args.duration} s per server and scenario after ${args.warmup} s warm-up, alternating which server goes first;`,
     `database pool ${benchConfig.poolSize} connections per server. ${conditions.note}.`,
     "",
     table,
