@@ -181,16 +181,23 @@ async function main() {
     let peak = rssBefore;
     let bytes = 0;
     let lines = 0;
+    const samples: string[] = [];
     const t0 = performance.now();
     for await (const chunk of analyticsExport.exportExpensesCsv(db, heavy, {})) {
       bytes += chunk.length;
+      const before = lines;
       for (let i = chunk.indexOf("\n"); i !== -1; i = chunk.indexOf("\n", i + 1)) lines++;
-      peak = Math.max(peak, process.memoryUsage().rss);
+      const rss = process.memoryUsage().rss;
+      peak = Math.max(peak, rss);
+      if (Math.floor(before / 200_000) !== Math.floor(lines / 200_000)) {
+        samples.push(`${lines - 1} rows: ${(rss / 1e6).toFixed(0)} MB`);
+      }
     }
     console.log(
       `export of ${lines - 1} rows: ${(bytes / 1e6).toFixed(0)} MB in ${((performance.now() - t0) / 1000).toFixed(1)} s, ` +
         `RSS ${(rssBefore / 1e6).toFixed(0)} MB before, peak ${(peak / 1e6).toFixed(0)} MB`,
     );
+    console.log(`RSS while streaming: ${samples.join(", ")}`);
   } finally {
     await handle.close();
     if (!keep) await admin.unsafe(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
