@@ -1,4 +1,4 @@
-import { createHash, createSecretKey, type KeyObject, randomBytes } from "node:crypto";
+import { createHash, randomBytes, webcrypto } from "node:crypto";
 import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
 import { DomainError } from "../errors";
 
@@ -21,13 +21,17 @@ export interface TokenService {
 }
 
 /**
- * HS256 access tokens. The key is imported once: jose verifies about twice as fast with
- * a KeyObject as with raw bytes passed on every call.
+ * HS256 access tokens. The key is imported once, as a Web Crypto key: jose works through
+ * Web Crypto, and turns raw bytes or a Node KeyObject into such a key again on every
+ * call, which makes a verification take about 1.6 times as long.
  */
 export function createTokenService(secret: string | Uint8Array): TokenService {
   const bytes = typeof secret === "string" ? new TextEncoder().encode(secret) : secret;
   if (bytes.byteLength < 32) throw new Error("JWT secret must be at least 32 bytes");
-  const key: KeyObject = createSecretKey(bytes);
+  const key = webcrypto.subtle.importKey("raw", bytes, { name: "HMAC", hash: "SHA-256" }, false, [
+    "sign",
+    "verify",
+  ]);
   return {
     async signAccess(userId, now = new Date()) {
       const iat = Math.floor(now.getTime() / 1000);
@@ -39,12 +43,12 @@ export function createTokenService(secret: string | Uint8Array): TokenService {
         .setAudience(AUDIENCE)
         .setIssuedAt(iat)
         .setExpirationTime(exp)
-        .sign(key);
+        .sign(await key);
       return { token, expiresAt: new Date(exp * 1000) };
     },
     async verifyAccess(token) {
       try {
-        const { payload } = await jwtVerify(token, key, {
+        const { payload } = await jwtVerify(token, await key, {
           algorithms: [ALG],
           issuer: ISSUER,
           audience: AUDIENCE,
