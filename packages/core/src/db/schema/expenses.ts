@@ -49,6 +49,14 @@ export const expenses = pgTable(
       t.id.desc(),
     ),
     index("expenses_user_category_idx").on(t.userId, t.categoryId),
+    // Reports find the largest expense of a day by its amount (the rollups know the day and
+    // the amount), and the rollup triggers recompute a day's maximum through it.
+    index("expenses_user_currency_day_amount_idx").on(
+      t.userId,
+      t.currency,
+      t.spentOn,
+      t.amountMinor,
+    ),
     uniqueIndex("expenses_user_idempotency_key").on(t.userId, t.idempotencyKey),
   ],
 );

@@ -1,0 +1,1 @@
+CREATE INDEX "expenses_user_currency_day_amount_idx" ON "expenses" USING btree ("user_id","currency","spent_on","amount_minor");
