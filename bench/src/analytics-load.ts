@@ -8,7 +8,7 @@
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx src/analytics-load.ts
  */
 import { performance } from "node:perf_hooks";
-import { analyticsExport, analyticsService, createDb } from "@ledgerflow/core";
+import { analyticsExport, analyticsService, createDb, expensesService } from "@ledgerflow/core";
 import postgres from "postgres";
 
 const BASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -119,50 +119,81 @@ async function main() {
     const today = new Date().toISOString().slice(0, 10);
     const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
     const db = handle.db;
-    const results = [];
-    for (const [who, id] of [
-      ["1M", heavy],
-      ["10k", light],
-    ] as const) {
-      const s = (input: Parameters<typeof analyticsService.getSummary>[2]) => () =>
-        analyticsService.getSummary(db, id, input);
-      const t = (input: Parameters<typeof analyticsService.getTrend>[2]) => () =>
-        analyticsService.getTrend(db, id, input);
-      results.push(await time(`${who} summary all time`, s({})));
-      results.push(await time(`${who} summary last 30 days`, s({ from: daysAgo(29), to: today })));
-      results.push(
-        await time(
-          `${who} summary 400 days, ragged edges`,
-          s({ from: daysAgo(400), to: daysAgo(3) }),
-        ),
-      );
-      results.push(await time(`${who} summary EUR all time`, s({ currency: "EUR" })));
-      results.push(await time(`${who} trend default (12 months)`, t({})));
-      results.push(
-        await time(
-          `${who} trend month, 3 years, FOOD`,
-          t({ from: daysAgo(HISTORY_DAYS), to: today, category: "FOOD" }),
-        ),
-      );
-      results.push(
-        await time(
-          `${who} trend day, 90 days`,
-          t({ from: daysAgo(89), to: today, granularity: "day" }),
-        ),
-      );
-      results.push(
-        await time(
-          `${who} trend week, 1 year`,
-          t({ from: daysAgo(364), to: today, granularity: "week" }),
-        ),
-      );
-      results.push(
-        await time(
-          `${who} trend day, 1000 days`,
-          t({ from: daysAgo(999), to: today, granularity: "day" }),
-        ),
+    // Each scenario alternates the two users call by call, so that the machine's load
+    // (shared with others) weighs on both alike and the ratio means something.
+    type Input = { from?: string; to?: string; currency?: string };
+    const scenarios: Array<[string, (id: string) => Promise<unknown>]> = [];
+    const summary = (label: string, input: Input) =>
+      scenarios.push([`summary ${label}`, (id) => analyticsService.getSummary(db, id, input)]);
+    const trend = (label: string, input: Parameters<typeof analyticsService.getTrend>[2]) =>
+      scenarios.push([`trend ${label}`, (id) => analyticsService.getTrend(db, id, input)]);
+    summary("all time", {});
+    summary("last 30 days", { from: daysAgo(29), to: today });
+    summary("400 days, ragged edges", { from: daysAgo(400), to: daysAgo(3) });
+    summary("EUR all time", { currency: "EUR" });
+    trend("default (12 months)", {});
+    trend("month, 3 years, FOOD", { from: daysAgo(HISTORY_DAYS), to: today, category: "FOOD" });
+    trend("day, 90 days", { from: daysAgo(89), to: today, granularity: "day" });
+    trend("week, 1 year", { from: daysAgo(364), to: today, granularity: "week" });
+    trend("week, 3 years, FOOD.COFFEE", {
+      from: daysAgo(HISTORY_DAYS),
+      to: today,
+      granularity: "week",
+      category: "FOOD.COFFEE",
+    });
+    trend("day, 1000 days", { from: daysAgo(999), to: today, granularity: "day" });
+    console.log(
+      `${"scenario".padEnd(34)} ${"1M p50".padStart(9)} ${"1M p95".padStart(9)} ${"10k p50".padStart(9)} ${"10k p95".padStart(9)}  ratio`,
+    );
+    for (const [label, call] of scenarios) {
+      for (let i = 0; i < 3; i++) await Promise.all([call(heavy), call(light)]);
+      const h: number[] = [];
+      const l: number[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        let t = performance.now();
+        await call(heavy);
+        h.push(performance.now() - t);
+        t = performance.now();
+        await call(light);
+        l.push(performance.now() - t);
+      }
+      h.sort((a, b) => a - b);
+      l.sort((a, b) => a - b);
+      const [h50, h95, l50, l95] = [
+        percentile(h, 50),
+        percentile(h, 95),
+        percentile(l, 50),
+        percentile(l, 95),
+      ];
+      console.log(
+        `${label.padEnd(34)} ${h50.toFixed(2).padStart(9)} ${h95.toFixed(2).padStart(9)} ${l50.toFixed(2).padStart(9)} ${l95.toFixed(2).padStart(9)}  ${(h50 / l50).toFixed(2)}`,
       );
     }
+
+    // What the triggers cost a write: single-row creates through the service, with the
+    // rollup triggers and (for comparison only) with them switched off.
+    const created: string[] = [];
+    const createOne = (i: number) => async () => {
+      const e = await expensesService.createExpense(db, heavy, {
+        amount: `${(i % 97) + 1}.25`,
+        category: i % 2 ? "FOOD" : "FOOD.COFFEE",
+        spentOn: daysAgo(i % 30),
+      });
+      created.push(e.id);
+    };
+    let n = 0;
+    await time("1M create one expense, rollup triggers on", () => createOne(n++)(), 200);
+    created.length = 0;
+    await sql`ALTER TABLE expenses DISABLE TRIGGER USER`;
+    try {
+      await time("1M create one expense, rollup triggers off", () => createOne(n++)(), 200);
+      // Gone again before the triggers return, so the rollups never knew of them.
+      await sql`DELETE FROM expenses WHERE id = ANY(${created}::uuid[])`;
+    } finally {
+      await sql`ALTER TABLE expenses ENABLE TRIGGER USER`;
+    }
+    const drift = await analyticsService.rollupDrift(db);
+    console.log(`rollup drift after the writes: ${JSON.stringify(drift)}`);
 
     // The same summary straight from the expenses table, as before the rollups.
     await time(
