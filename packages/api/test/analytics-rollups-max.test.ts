@@ -16,7 +16,11 @@ describe("rollup maxima", () => {
 
     await me.caller.expenses.delete({ id: big.id });
     expect((await me.caller.analytics.summary()).largest?.id).toBe(mid.id);
-    expect(await analyticsService.rollupDrift(env.handle.db)).toEqual({ days: 0, months: 0, totals: 0 });
+    expect(await analyticsService.rollupDrift(env.handle.db)).toEqual({
+      days: 0,
+      months: 0,
+      totals: 0,
+    });
 
     await me.caller.expenses.update({ id: mid.id, amount: "1.00" });
     expect((await me.caller.analytics.summary()).largest?.id).toBe(small.id);
@@ -24,6 +28,10 @@ describe("rollup maxima", () => {
     await me.caller.expenses.update({ id: small.id, spentOn: "2026-04-01" });
     const march = await me.caller.analytics.summary({ from: "2026-03-01", to: "2026-03-31" });
     expect(march.largest?.id).toBe(mid.id);
-    expect(await analyticsService.rollupDrift(env.handle.db)).toEqual({ days: 0, months: 0, totals: 0 });
+    expect(await analyticsService.rollupDrift(env.handle.db)).toEqual({
+      days: 0,
+      months: 0,
+      totals: 0,
+    });
   });
 });
