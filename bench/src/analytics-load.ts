@@ -100,7 +100,9 @@ async function main() {
           FROM (SELECT abs(hashint4(i + ${start}) ) AS hashint
                 FROM generate_series(1, ${n}) i) g`;
       }
-      await sql`ANALYZE`;
+      // What autovacuum does soon after a bulk load anyway: each chunk rewrote every
+      // rollup row it touched, and the dead versions would otherwise be read too.
+      await sql`VACUUM ANALYZE`;
       return performance.now() - t;
     };
     if (!reuse) {

@@ -84,6 +84,7 @@ export function countPeriods(from: string, to: string, granularity: Granularity)
 
 /** Every period overlapping `from`..`to`, in order, each with its own full bounds. */
 export function listPeriods(from: string, to: string, granularity: Granularity): Period[] {
+  if (granularity === "day") return listDays(from, to);
   const out: Period[] = [];
   let start = periodStart(from, granularity);
   while (start <= to) {
@@ -92,4 +93,31 @@ export function listPeriods(from: string, to: string, granularity: Granularity):
     start = dateOf(dayNumber(p.end) + 1);
   }
   return out;
+}
+
+function daysInMonth(y: number, m: number): number {
+  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
+  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+}
+
+// A thousand-day trend lists its days by plain calendar counting, without a Date each.
+function listDays(from: string, to: string): Period[] {
+  const out: Period[] = [];
+  let y = Number(from.slice(0, 4));
+  let m = Number(from.slice(5, 7));
+  let d = Number(from.slice(8, 10));
+  for (;;) {
+    const date = `${String(y).padStart(4, "0")}-${m < 10 ? "0" : ""}${m}-${d < 10 ? "0" : ""}${d}`;
+    if (date > to) return out;
+    out.push({ period: date, start: date, end: date });
+    d += 1;
+    if (d > daysInMonth(y, m)) {
+      d = 1;
+      m += 1;
+      if (m > 12) {
+        m = 1;
+        y += 1;
+      }
+    }
+  }
 }

@@ -1,5 +1,5 @@
 import * as aq from "arquero";
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { type DbOrTx, rowsOf } from "../db/client";
 import { DomainError, invalid } from "../errors";
 import { formatMoney } from "../money";
@@ -19,7 +19,13 @@ import {
   periodStart,
   todayUtc,
 } from "./analytics-periods";
-import { dayTotalRows, NO_CATEGORY_KEY, rollupRows, splitRange } from "./analytics-rollups";
+import {
+  dayTotalRows,
+  NO_CATEGORY_KEY,
+  type RangeSplit,
+  rollupRows,
+  splitRange,
+} from "./analytics-rollups";
 
 export { rollupDrift } from "./analytics-rollups";
 
@@ -302,24 +308,30 @@ export async function getTrend(
   }
 
   const cur = sql`${currency}::char(3)`;
-  // Whole months come from the month table only when the buckets are months; a trend of
-  // everything by day or week reads one total per day.
-  const src =
-    granularity === "month"
-      ? rollupRows(actorId, cur, splitRange(from, to), categoryFilter)
-      : code === null
-        ? dayTotalRows(actorId, cur, from, to)
-        : rollupRows(actorId, cur, { months: null, days: [{ from, to }] }, categoryFilter);
-  const unit = sql.raw(`'${TRUNC_UNIT[granularity]}'`);
-  const rows = rowsOf<TrendRow>(
-    await db.execute(sql`
+  let query: SQL;
+  if (granularity !== "month" && code === null) {
+    // A trend of everything by day or week reads one total per day.
+    const days = dayTotalRows(actorId, cur, from, to);
+    query =
+      granularity === "day"
+        ? sql`SELECT d::text AS start, cnt::text AS n, sum_minor::text AS total
+              FROM (${days}) src WHERE cnt > 0`
+        : sql`SELECT date_trunc('week', d::timestamp)::date::text AS start,
+                     sum(cnt)::text AS n, sum(sum_minor)::text AS total
+              FROM (${days}) src GROUP BY 1 HAVING sum(cnt) > 0`;
+  } else {
+    // Whole months come from the month table only when the buckets are months.
+    const split: RangeSplit =
+      granularity === "month" ? splitRange(from, to) : { months: null, days: [{ from, to }] };
+    const unit = sql.raw(`'${TRUNC_UNIT[granularity]}'`);
+    query = sql`
       SELECT date_trunc(${unit}, d::timestamp)::date::text AS start,
              sum(cnt)::text AS n, sum(sum_minor)::text AS total
-      FROM (${src}) src
+      FROM (${rollupRows(actorId, cur, split, categoryFilter)}) src
       GROUP BY 1
-      HAVING sum(cnt) > 0
-    `),
-  );
+      HAVING sum(cnt) > 0`;
+  }
+  const rows = rowsOf<TrendRow>(await db.execute(query));
   return { currency, granularity, points: shapeTrend(rows, from, to, granularity, currency) };
 }
 
