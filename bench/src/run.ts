@@ -148,6 +148,7 @@ function rssMb(pid: number | undefined): number | null {
 }
 
 const CLOCK_TICKS_PER_SECOND = 100;
+const MEMORY_GOAL_MB = 200;
 
 /** User plus system CPU time of a process so far, in milliseconds (Linux). */
 function cpuMs(pid: number | undefined): number | null {
@@ -171,8 +172,9 @@ interface Fixtures {
   /** Half-way cursors per heavy user, in the product's cursor format. */
   deepCursor: Map<string, string>;
   readIds: string[];
-  writerIds: string[];
   ordinaryEmails: string[];
+  /** The ordinary users, each with a few of their own expense ids. */
+  ordinary: { id: string; expenseIds: string[] }[];
 }
 
 type Goal =
@@ -200,11 +202,30 @@ async function bearer(f: Fixtures, userId: string) {
   return { authorization: `Bearer ${await f.tokenFor(userId)}` };
 }
 
+/** A token for each ordinary user: writes spread over many ledgers, as a server sees them. */
+async function ordinaryTokens(f: Fixtures): Promise<Map<string, string>> {
+  const entries = await Promise.all(
+    f.ordinary.map(async (u) => [u.id, await f.tokenFor(u.id)] as const),
+  );
+  return new Map(entries);
+}
+
 function heavy(f: Fixtures, label: string) {
   const i = HEAVY_USERS.findIndex((u) => u.label === label);
   const user = f.dataset.heavy[i];
   if (!user) throw new Error(`no heavy user ${label}`);
   return user;
+}
+
+/** A 500-row import as a bank export would give it: mixed categories, dates and notes. */
+function importItems() {
+  const codes = ["FOOD", "TRANSPORT", "GROCERIES", "BILLS", "SHOPPING", "MISC"];
+  return Array.from({ length: 500 }, (_, i) => ({
+    amount: `${1 + (i % 400)}.${String(i % 100).padStart(2, "0")}`,
+    category: codes[i % codes.length],
+    spentOn: `2026-0${1 + (i % 9)}-${String(1 + (i % 28)).padStart(2, "0")}`,
+    ...(i % 3 === 0 ? { note: `imported row ${i}` } : {}),
+  }));
 }
 
 function scenarios(): Scenario[] {
@@ -262,10 +283,38 @@ function scenarios(): Scenario[] {
   });
   list.push({
     key: "create",
-    title: "expenses.create",
+    title: "expenses.create (1,000 users)",
     connections: 50,
     goal: { kind: "ratio", min: 0.8 },
     withStock: true,
+    async requests(f) {
+      const tokens = await ordinaryTokens(f);
+      const body = JSON.stringify({
+        amount: "12.50",
+        category: "FOOD",
+        spentOn: new Date().toISOString().slice(0, 10),
+        note: "bench lunch",
+      });
+      return [
+        {
+          method: "POST",
+          path: "/api/expenses.create",
+          body,
+          setupRequest: (req) => ({
+            ...req,
+            headers: {
+              ...JSON_HEADERS,
+              authorization: `Bearer ${tokens.get(pick(f.ordinary).id)}`,
+            },
+          }),
+        },
+      ];
+    },
+  });
+  list.push({
+    key: "create-one-user",
+    title: "expenses.create (one user, 50 at once)",
+    connections: 50,
     async requests(f) {
       const headers = { ...JSON_HEADERS, ...(await bearer(f, f.dataset.writer.id)) };
       return [
@@ -285,23 +334,26 @@ function scenarios(): Scenario[] {
   });
   list.push({
     key: "update",
-    title: "expenses.update (amount and note)",
+    title: "expenses.update, amount and note (1,000 users)",
     connections: 50,
     async requests(f) {
-      const headers = { ...JSON_HEADERS, ...(await bearer(f, f.dataset.writer.id)) };
+      const tokens = await ordinaryTokens(f);
       return [
         {
           method: "POST",
           path: "/api/expenses.update",
-          headers,
-          setupRequest: (req) => ({
-            ...req,
-            body: JSON.stringify({
-              id: pick(f.writerIds),
-              amount: `${1 + Math.floor(Math.random() * 500)}.25`,
-              note: "edited",
-            }),
-          }),
+          setupRequest: (req) => {
+            const user = pick(f.ordinary);
+            return {
+              ...req,
+              headers: { ...JSON_HEADERS, authorization: `Bearer ${tokens.get(user.id)}` },
+              body: JSON.stringify({
+                id: pick(user.expenseIds),
+                amount: `${1 + Math.floor(Math.random() * 500)}.25`,
+                note: "edited",
+              }),
+            };
+          },
         },
       ];
     },
@@ -341,20 +393,39 @@ function scenarios(): Scenario[] {
     },
   });
   list.push({
+    key: "createMany-users",
+    title: "expenses.createMany, 500 items a call (8 users at once)",
+    connections: 8,
+    unitsPerRequest: 500,
+    goal: { kind: "units", min: 50_000 },
+    async requests(f) {
+      const tokens = await ordinaryTokens(f);
+      const body = JSON.stringify({ items: importItems() });
+      return [
+        {
+          method: "POST",
+          path: "/api/expenses.createMany",
+          body,
+          setupRequest: (req) => ({
+            ...req,
+            headers: {
+              ...JSON_HEADERS,
+              authorization: `Bearer ${tokens.get(pick(f.ordinary).id)}`,
+            },
+          }),
+        },
+      ];
+    },
+  });
+  list.push({
     key: "createMany",
-    title: "expenses.createMany (500 items a call)",
+    title: "expenses.createMany, 500 items a call (one user, 8 at once)",
     connections: 8,
     unitsPerRequest: 500,
     goal: { kind: "units", min: 50_000 },
     async requests(f) {
       const headers = { ...JSON_HEADERS, ...(await bearer(f, f.dataset.writer.id)) };
-      const codes = ["FOOD", "TRANSPORT", "GROCERIES", "BILLS", "SHOPPING", "MISC"];
-      const items = Array.from({ length: 500 }, (_, i) => ({
-        amount: `${1 + (i % 400)}.${String(i % 100).padStart(2, "0")}`,
-        category: codes[i % codes.length],
-        spentOn: `2026-0${1 + (i % 9)}-${String(1 + (i % 28)).padStart(2, "0")}`,
-        ...(i % 3 === 0 ? { note: `imported row ${i}` } : {}),
-      }));
+      const items = importItems();
       return [
         {
           method: "POST",
@@ -394,17 +465,17 @@ async function loadFixtures(dataset: Dataset): Promise<Fixtures> {
       await sql<{ id: string }[]>`
         SELECT id::text AS id FROM expenses WHERE user_id = ${reader.id} LIMIT 2000`
     ).map((r) => r.id);
-    const writerIds = (
-      await sql<{ id: string }[]>`
-        SELECT id::text AS id FROM expenses WHERE user_id = ${dataset.writer.id}
-        ORDER BY created_at LIMIT 2000`
-    ).map((r) => r.id);
+    const owned = await sql<{ user_id: string; ids: string[] }[]>`
+      SELECT e.user_id::text AS user_id, (array_agg(e.id::text ORDER BY e.id))[1:5] AS ids
+      FROM expenses e JOIN users u ON u.id = e.user_id
+      WHERE u.email LIKE 'bench-user-%'
+      GROUP BY e.user_id`;
     return {
       dataset,
+      ordinary: owned.map((r) => ({ id: r.user_id, expenseIds: r.ids })),
       tokenFor: async (userId) => (await tokens.signAccess(userId)).token,
       deepCursor,
       readIds,
-      writerIds,
       ordinaryEmails: Array.from({ length: ORDINARY_USERS }, (_, i) =>
         benchConfig.ordinaryEmail(i),
       ),
@@ -638,7 +709,7 @@ async function main(): Promise<void> {
 
   const load = loadavg();
   console.log(
-    `${chosen.length} scenarios, ${args.duration} s each after ${args.warmup} s warm-up; load average ${load.map((l) => l.toFixed(2)).join(" ")} on ${cpus().length} cores`,
+    `${chosen.length} scenarios, ${args.rounds} round(s) of ${args.duration} s per server after ${args.warmup} s warm-up; load average ${load.map((l) => l.toFixed(2)).join(" ")} on ${cpus().length} cores`,
   );
   await buildServers();
   const monitor = postgres(benchConfig.databaseUrl, { max: 1, onnotice: () => {} });
@@ -709,9 +780,34 @@ async function main(): Promise<void> {
   };
   const suffix = args.quick ? "-quick" : args.only.length > 0 ? "-partial" : "";
   const base = join(BENCH_DIR, "results", `${date}${suffix}`);
-  writeFileSync(`${base}.json`, `${JSON.stringify({ conditions, results }, null, 2)}\n`);
+  // The memory goal spans the whole run: the largest resident set the product reached.
+  const rssSeen = results.flatMap((r) => {
+    const m = r.servers.product?.rssMaxMb;
+    return m === null || m === undefined ? [] : [{ mb: m, title: r.title }];
+  });
+  const worst = rssSeen.reduce<{ mb: number; title: string } | null>(
+    (a, b) => (a === null || b.mb > a.mb ? b : a),
+    null,
+  );
+  const memory = {
+    goalMb: MEMORY_GOAL_MB,
+    productMaxRssMb: worst?.mb ?? null,
+    during: worst?.title ?? null,
+    verdict:
+      worst === null
+        ? "not measured"
+        : worst.mb <= MEMORY_GOAL_MB
+          ? `met (${worst.mb} MB ≤ ${MEMORY_GOAL_MB} MB)`
+          : `MISSED: ${worst.mb} MB during ${worst.title} (goal ≤ ${MEMORY_GOAL_MB} MB)`,
+  };
+  writeFileSync(`${base}.json`, `${JSON.stringify({ conditions, memory, results }, null, 2)}\n`);
   const table = markdownTable(results);
-  const missed = results.filter((r) => r.verdict.startsWith("MISSED"));
+  const missed = results
+    .filter((r) => r.verdict.startsWith("MISSED"))
+    .map((r) => `- ${r.title}: ${r.verdict.replace("MISSED: ", "")}`);
+  if (memory.verdict.startsWith("MISSED")) {
+    missed.push(`- server memory under load: ${memory.verdict.replace("MISSED: ", "")}`);
+  }
   const md = [
     `# LedgerFlow benchmark, ${date}${args.quick ? " (quick run)" : ""}`,
     "",
@@ -721,13 +817,16 @@ async function main(): Promise<void> {
     "",
     table,
     "",
+    `Server memory under load (largest resident set of the product in the run): ${memory.verdict}.`,
+    "",
     missed.length === 0
       ? "Every goal measured in this run was met."
-      : `Goals missed in this run:\n${missed.map((r) => `- ${r.title}: ${r.verdict.replace("MISSED: ", "")}`).join("\n")}`,
+      : `Goals missed in this run:\n${missed.join("\n")}`,
     "",
   ].join("\n");
   writeFileSync(`${base}.md`, md);
   console.log(`\n${table}\n`);
+  console.log(`server memory under load: ${memory.verdict}`);
   console.log(missed.length === 0 ? "All goals met." : `${missed.length} goal(s) missed.`);
   console.log(`written: ${base}.json and ${base}.md`);
 }
