@@ -734,7 +734,9 @@ async function main(): Promise<void> {
           // Tokens are signed fresh for each run: they live fifteen minutes.
           const requests = await scenario.requests(fixtures);
           const m = await measure(server, scenario, requests, args);
-          (rounds[name] ??= []).push(m);
+          const seen = rounds[name] ?? [];
+          seen.push(m);
+          rounds[name] = seen;
           console.log(
             `  ${scenario.key.padEnd(18)} ${name.padEnd(8)} ${fmt(m.reqPerSec).padStart(7)} req/s  p50 ${fmt(m.p50, 1).padStart(6)} ms  p99 ${fmt(m.p99, 1).padStart(6)} ms  errors ${fmt(m.errors)}  cpu ${fmt(m.cpuUsPerRequest)} µs/req  rss ${fmt(m.rssMaxMb)} MB${m.check === "ok" ? "" : `  CHECK FAILED: ${m.check}`}`,
           );
