@@ -88,4 +88,48 @@ describe("rollups under concurrent writers", () => {
       totals: 0,
     });
   });
+
+  it("never deadlock when moves cross currencies while imports mix them", async () => {
+    const me = await env.signUp();
+    const make = (currency: string) =>
+      me.caller.expenses.create({
+        amount: "3.00",
+        currency,
+        category: "FOOD",
+        spentOn: "2026-06-01",
+      });
+    const pairs = await Promise.all(
+      Array.from({ length: 10 }, async () => [await make("USD"), await make("EUR")]),
+    );
+    // One batch spans both currencies, so it needs both locks, as each move does.
+    const batch = (n: number) =>
+      me.caller.expenses.createMany({
+        items: Array.from({ length: 40 }, (_, i) => ({
+          amount: `${(i % 9) + 1}.${n}0`,
+          currency: i % 2 ? "USD" : "EUR",
+          category: i % 3 ? "FOOD" : "RENT",
+          spentOn: i % 4 ? "2026-06-01" : "2026-06-02",
+        })),
+      });
+    for (let round = 0; round < 3; round++) {
+      const flip = round % 2 === 1;
+      const results = await Promise.allSettled([
+        ...pairs.flatMap(([a, b]) => [
+          a && me.caller.expenses.update({ id: a.id, currency: flip ? "USD" : "EUR" }),
+          b && me.caller.expenses.update({ id: b.id, currency: flip ? "EUR" : "USD" }),
+        ]),
+        batch(round),
+        batch(round + 3),
+      ]);
+      expect(results.filter((r) => r.status === "rejected")).toEqual([]);
+    }
+    expect(await analyticsService.rollupDrift(env.handle.db)).toEqual({
+      days: 0,
+      months: 0,
+      totals: 0,
+    });
+    const usd = await me.caller.analytics.summary({ currency: "USD" });
+    const eur = await me.caller.analytics.summary({ currency: "EUR" });
+    expect(usd.count + eur.count).toBe(20 + 6 * 40);
+  });
 });
