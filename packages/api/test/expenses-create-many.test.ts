@@ -42,6 +42,35 @@ describe("expenses.createMany", () => {
     }
   });
 
+  it("keeps notes and keys with quotes, backslashes, braces and commas exactly", async () => {
+    const u = await env.signUp();
+    const odd = ['say "hi"', "back\\slash \\", "{a,b}", "NULL", " padded ", "ünï ☕ 🧾", "'; --"];
+    const res = await u.caller.expenses.createMany({
+      items: odd.map((note, i) => ({
+        amount: "1",
+        category: "MISC",
+        spentOn: "2026-07-01",
+        note,
+        idempotencyKey: `${note}#${i}`,
+      })),
+    });
+    expect(res.items.map((e) => e.note)).toEqual(odd);
+    for (const e of res.items) {
+      expect((await u.caller.expenses.get({ id: e.id })).note).toBe(e.note);
+    }
+    // The keys were stored as sent: a retry finds every one of them.
+    const again = await u.caller.expenses.createMany({
+      items: odd.map((note, i) => ({
+        amount: "1",
+        category: "MISC",
+        spentOn: "2026-07-01",
+        note,
+        idempotencyKey: `${note}#${i}`,
+      })),
+    });
+    expect(again.items.map((e) => e.id)).toEqual(res.items.map((e) => e.id));
+  });
+
   it("takes 500 items in one call and refuses 501 or none", async () => {
     const u = await env.signUp();
     const items = Array.from({ length: 500 }, (_, i) => good(i));
