@@ -200,6 +200,46 @@ describe("HTTP surface", () => {
     }
   });
 
+  it("sends exactly the security headers @fastify/helmet sent, on every kind of answer", async () => {
+    // What helmet 13 answered with `contentSecurityPolicy` and `crossOriginResourcePolicy`
+    // off, taken from a running server before it was replaced by a fixed set.
+    const helmetHeaders = {
+      "cross-origin-opener-policy": "same-origin",
+      "origin-agent-cluster": "?1",
+      "referrer-policy": "no-referrer",
+      "strict-transport-security": "max-age=31536000; includeSubDomains",
+      "x-content-type-options": "nosniff",
+      "x-dns-prefetch-control": "off",
+      "x-download-options": "noopen",
+      "x-frame-options": "SAMEORIGIN",
+      "x-permitted-cross-domain-policies": "none",
+      "x-xss-protection": "0",
+    };
+    for (const adapter of ["lean", "stock"] as const) {
+      const app = await makeApp({ adapter, authRateLimitPerMinute: 1 });
+      const answers = [
+        await app.inject({ method: "GET", url: "/healthz" }),
+        await app.inject({ method: "GET", url: "/no-such-route" }),
+        await app.inject({ method: "GET", url: "/api/auth.me" }),
+        await app.inject({ method: "GET", url: "/export/expenses.csv" }),
+        await post(app, "auth.refresh", { refreshToken: "junk" }),
+        await post(app, "auth.refresh", { refreshToken: "junk" }),
+        await app.inject({
+          method: "POST",
+          url: "/healthz",
+          payload: "{",
+          headers: { "content-type": "application/json" },
+        }),
+      ];
+      expect(answers.map((r) => r.statusCode)).toEqual([200, 404, 401, 401, 401, 429, 400]);
+      for (const res of answers) {
+        expect(res.headers).toMatchObject(helmetHeaders);
+        expect(res.headers["content-security-policy"]).toBeUndefined();
+        expect(res.headers["x-powered-by"]).toBeUndefined();
+      }
+    }
+  });
+
   it("hides the stack and the SQL of an internal error", async () => {
     // The failure itself quotes the SQL, so the assertions below are not vacuous.
     expect(String(dbFailure)).toMatch(/SELECT password_hash FROM no_such_table_lf/);

@@ -71,6 +71,36 @@ describe("per-address limit on the auth entry points", () => {
     expect(statuses).toEqual([401, 401, 429]);
   });
 
+  it("counts a path encoded twice as the procedure the handler decodes it to", async () => {
+    const app = await makeApp({ authRateLimitPerMinute: 1 });
+    const statuses: number[] = [];
+    for (const url of ["/api/auth%252Erefresh", "/api/auth%252Erefresh", "/api/auth.refresh"]) {
+      const res = await app.inject({
+        method: "POST",
+        url,
+        payload: JSON.stringify({ refreshToken: "junk" }),
+        headers: { "content-type": "application/json" },
+      });
+      statuses.push(res.statusCode);
+    }
+    expect(statuses[0]).not.toBe(429);
+    expect(statuses.slice(1)).toEqual([429, 429]);
+  });
+
+  it("limits the stock adapter's route the same way", async () => {
+    const app = await makeApp({ authRateLimitPerMinute: 1, adapter: "stock" });
+    const from = { remoteAddress: "203.0.113.8" };
+    expect((await post(app, "auth.refresh", { refreshToken: "a" }, from)).statusCode).toBe(401);
+    expectTooManyRequests(await post(app, "auth.refresh", { refreshToken: "b" }, from));
+    const batch = await app.inject({
+      method: "POST",
+      url: "/api/auth.login,auth.register?batch=1",
+      payload: "{}",
+      headers: { "content-type": "application/json" },
+    });
+    expect(batch.statusCode).toBe(400);
+  });
+
   it("does not take the client address from a header the client writes", async () => {
     const app = await makeApp({ authRateLimitPerMinute: 1 });
     const statuses: number[] = [];

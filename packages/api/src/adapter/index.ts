@@ -28,7 +28,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 export type LeanTRPCPluginOptions<TRouter extends AnyTRPCRouter> = Pick<
   FastifyTRPCPluginOptions<TRouter>,
   "prefix" | "trpcOptions"
->;
+> & {
+  /**
+   * Runs first with the matched path (`a.b` or `a.b,c.d`), in the route handler rather
+   * than as a hook, so a check that concerns a few procedures costs the others nothing.
+   * Returns true when it has answered the request itself.
+   */
+  guard?: (req: FastifyRequest, reply: FastifyReply, path: string) => boolean;
+};
 
 type TrpcOptions<TRouter extends AnyTRPCRouter> = FastifyTRPCPluginOptions<TRouter>["trpcOptions"];
 type Ctx<TRouter extends AnyTRPCRouter> = TRouter["_def"]["_config"]["$types"]["ctx"];
@@ -73,8 +80,10 @@ export function leanTRPCPlugin<TRouter extends AnyTRPCRouter>(
   });
 
   const leanEverything = canServeLean(trpc);
+  const guard = opts.guard;
   fastify.all<{ Params: { path: string } }>("/:path", async (req, reply) => {
     const path = req.params.path;
+    if (guard?.(req, reply, path)) return reply;
     if (leanEverything && isPlainJsonCall(req)) {
       const handled = await handleJsonCall(trpc, req, reply, path);
       if (handled) return reply;
