@@ -232,6 +232,11 @@ function checkNewExpense(item: unknown, path: string): NewExpense {
   return { amount, category, spentOn, currency, note };
 }
 
+/** A PostgreSQL array literal of text elements, as the product builds it. */
+function arrayLiteral(values: readonly (string | null)[]): string {
+  return `{${values.map((v) => (v === null ? "NULL" : `"${v.replace(/["\\]/g, "\\$&")}"`)).join(",")}}`;
+}
+
 async function insertMany(userId: string, items: NewExpense[]) {
   const needsDefault = items.some((i) => i.currency === undefined);
   const [fallback, categories] = await Promise.all([
@@ -257,15 +262,21 @@ async function insertMany(userId: string, items: NewExpense[]) {
       cat,
     };
   });
-  const payload = sql.json(rows.map(({ cat: _cat, ...r }) => r));
+  // The product's statement: one array literal per column, zipped back by unnest.
+  const col = (pick: (r: (typeof rows)[number]) => string | null) => arrayLiteral(rows.map(pick));
   const inserted = await sql<{ id: string; created_at: string; updated_at: string }[]>`
     INSERT INTO expenses (id, user_id, amount_minor, currency, spent_on, base_code,
                           category_id, note, idempotency_key, idempotency_hash)
     SELECT x.id, ${userId}::uuid, x.amount_minor, x.currency, x.spent_on, x.base_code,
            x.category_id, x.note, x.idempotency_key, x.idempotency_hash
-    FROM jsonb_to_recordset(${payload}::jsonb) AS x(
-      id uuid, amount_minor bigint, currency text, spent_on date, base_code text,
-      category_id uuid, note text, idempotency_key text, idempotency_hash text)
+    FROM unnest(
+      ${col((r) => r.id)}::uuid[], ${col((r) => r.amount_minor)}::bigint[],
+      ${col((r) => r.currency)}::text[], ${col((r) => r.spent_on)}::date[],
+      ${col((r) => r.base_code)}::text[], ${col((r) => r.category_id)}::uuid[],
+      ${col((r) => r.note)}::text[], ${col((r) => r.idempotency_key)}::text[],
+      ${col((r) => r.idempotency_hash)}::text[]
+    ) AS x(id, amount_minor, currency, spent_on, base_code, category_id, note,
+           idempotency_key, idempotency_hash)
     ON CONFLICT (user_id, idempotency_key) DO NOTHING
     RETURNING id::text AS id,
       to_char(created_at AT TIME ZONE 'UTC', ${sql.unsafe(ISO_MS)}) AS created_at,
