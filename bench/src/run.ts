@@ -101,9 +101,27 @@ async function buildServers(): Promise<void> {
   });
 }
 
+/**
+ * The Node options `pnpm start` gives the server (root package.json), so the product is
+ * measured, memory above all, as it is started in production. The baseline runs with
+ * Node's defaults: it stands for the plain implementation, not for this product's setup.
+ */
+function productNodeOptions(): string[] {
+  const root = JSON.parse(readFileSync(join(BENCH_DIR, "..", "package.json"), "utf8")) as {
+    scripts?: Record<string, string>;
+  };
+  const start = root.scripts?.start ?? "";
+  const match = /\bnode((?:\s+--\S+)*)\s+packages\/api\/dist\/main\.mjs\b/.exec(start);
+  if (!match) {
+    throw new Error(`cannot find "node [options] packages/api/dist/main.mjs" in: ${start}`);
+  }
+  return (match[1] ?? "").split(/\s+/).filter(Boolean);
+}
+
 async function startServer(name: ServerName): Promise<Server> {
   const script = join(BUILD_DIR, name === "baseline" ? "baseline.mjs" : "product-server.mjs");
-  const child = spawn(process.execPath, [script], {
+  const nodeOptions = name === "baseline" ? [] : productNodeOptions();
+  const child = spawn(process.execPath, [...nodeOptions, script], {
     cwd: BENCH_DIR,
     env: {
       ...process.env,
@@ -775,6 +793,7 @@ async function main(): Promise<void> {
     warmupSeconds: args.warmup,
     rounds: args.rounds,
     poolSize: benchConfig.poolSize,
+    productNodeOptions: productNodeOptions().join(" "),
     quick: args.quick,
     note:
       process.env.BENCH_NOTE ??
@@ -815,7 +834,7 @@ async function main(): Promise<void> {
     "",
     `Node ${conditions.node}, ${conditions.postgres}, ${conditions.cpus}, ${conditions.memoryGb} GB;`,
     `load average at start ${load.map((l) => l.toFixed(2)).join(" ")}; ${args.rounds} round(s) of ${args.duration} s per server and scenario after ${args.warmup} s warm-up, alternating which server goes first;`,
-    `database pool ${benchConfig.poolSize} connections per server. ${conditions.note}.`,
+    `database pool ${benchConfig.poolSize} connections per server; product started with \`node ${conditions.productNodeOptions || "(no options)"}\` as by \`pnpm start\`. ${conditions.note}.`,
     "",
     table,
     "",
