@@ -52,6 +52,6 @@ export async function userFromAuthorization(
 export function createContextFactory(deps: ContextDeps) {
   return async ({ req }: CreateFastifyContextOptions): Promise<Context> => {
     const { user, authError } = await userFromAuthorization(deps.auth, req.headers.authorization);
-    return createContextInner({ ...deps, user, authError });
+    return { db: deps.db, auth: deps.auth, user, authError };
   };
 }

@@ -95,5 +95,6 @@ export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
         ctx.authError ?? "Sign in first: this call needs 'Authorization: Bearer <accessToken>'",
     });
   }
-  return next({ ctx: { ...ctx, user: ctx.user } });
+  // Only the narrowed field: tRPC merges it into the context, so a full copy is wasted.
+  return next({ ctx: { user: ctx.user } });
 });
