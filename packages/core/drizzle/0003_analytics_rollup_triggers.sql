@@ -1,12 +1,24 @@
--- Rollup writers lock per owner and currency instead of per owner, and an insert folds
--- its rows into the rollups straight from the transition table.
+-- Keeps the rollup tables (days, months, day totals) exact whatever writes to expenses:
+-- the services, a category move or delete (which update expenses), a bulk load or psql.
+-- Statement-level triggers with transition tables fold a whole statement into one delta
+-- per rollup key, so a bulk insert costs one upsert per key rather than one per row.
 --
--- Every rollup row belongs to one (owner, currency), so writers of different currencies
--- never touch the same rows: a lock on that pair keeps what the per-owner lock of 0006
--- gave (writers of the same rows one at a time, so crossing moves cannot deadlock) while
--- letting one owner's writes in different currencies proceed side by side. The keys are
--- sorted before they are taken, so a statement that spans several currencies (a move
--- from EUR to USD against one from USD to EUR) takes them in the same order as any other.
+-- Writers lock per (owner, currency): every rollup row belongs to one such pair, so
+-- writers of the same rows go one at a time (two transactions moving expenses in opposite
+-- directions cannot deadlock), while an owner's writes in different currencies proceed
+-- side by side. Keys are sorted before they are taken, so no two writers form a cycle.
+CREATE TYPE "expense_rollup_delta" AS (
+  "user_id" uuid,
+  "currency" char(3),
+  "day" date,
+  "base_code" text,
+  "category_key" uuid,
+  "cnt" bigint,
+  "s1" numeric,
+  "s2" numeric,
+  "mx" bigint
+);
+--> statement-breakpoint
 CREATE FUNCTION "expense_rollups_lock"(keys text[])
 RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
@@ -19,7 +31,7 @@ BEGIN
 END
 $$;
 --> statement-breakpoint
-CREATE OR REPLACE FUNCTION "expense_rollups_apply"(adds expense_rollup_delta[], rems expense_rollup_delta[])
+CREATE FUNCTION "expense_rollups_apply"(adds expense_rollup_delta[], rems expense_rollup_delta[])
 RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM expense_rollups_lock(ARRAY(
@@ -130,7 +142,7 @@ $$;
 -- of packing the aggregate into a composite array for expense_rollups_apply to unpack
 -- three times. The lock comes first, so the upserts meet no other writer of these rows
 -- and need no particular order.
-CREATE OR REPLACE FUNCTION "expense_rollups_on_insert"() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION "expense_rollups_on_insert"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM expense_rollups_lock(ARRAY(
     SELECT DISTINCT n.user_id::text || ':' || n.currency FROM new_rows n ORDER BY 1));
@@ -175,3 +187,92 @@ BEGIN
   RETURN NULL;
 END
 $$;
+--> statement-breakpoint
+CREATE FUNCTION "expense_rollups_on_delete"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM expense_rollups_apply('{}', ARRAY(
+    SELECT ROW(o.user_id, o.currency, o.spent_on, o.base_code,
+               coalesce(o.category_id, '00000000-0000-0000-0000-000000000000'), count(*),
+               sum(o.amount_minor), sum(o.amount_minor::numeric * o.amount_minor),
+               max(o.amount_minor))::expense_rollup_delta
+    FROM old_rows o
+    GROUP BY o.user_id, o.currency, o.spent_on, o.base_code,
+             coalesce(o.category_id, '00000000-0000-0000-0000-000000000000')
+  ));
+  RETURN NULL;
+END
+$$;
+--> statement-breakpoint
+CREATE FUNCTION "expense_rollups_on_update"() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  adds expense_rollup_delta[];
+  rems expense_rollup_delta[];
+BEGIN
+  -- Rows whose note, version or timestamps alone changed leave the rollups as they are.
+  WITH changed AS (
+    SELECT o.id AS o_id, o.user_id AS o_user, o.currency AS o_cur, o.spent_on AS o_day,
+           o.base_code AS o_base,
+           coalesce(o.category_id, '00000000-0000-0000-0000-000000000000') AS o_cat,
+           o.amount_minor AS o_amt,
+           n.id AS n_id, n.user_id AS n_user, n.currency AS n_cur, n.spent_on AS n_day,
+           n.base_code AS n_base,
+           coalesce(n.category_id, '00000000-0000-0000-0000-000000000000') AS n_cat,
+           n.amount_minor AS n_amt
+    FROM old_rows o FULL JOIN new_rows n ON n.id = o.id
+    WHERE o.id IS NULL OR n.id IS NULL
+       OR (o.user_id, o.currency, o.spent_on, o.base_code, o.category_id, o.amount_minor)
+          IS DISTINCT FROM
+          (n.user_id, n.currency, n.spent_on, n.base_code, n.category_id, n.amount_minor)
+  )
+  SELECT
+    ARRAY(
+      SELECT ROW(n_user, n_cur, n_day, n_base, n_cat, count(*), sum(n_amt),
+                 sum(n_amt::numeric * n_amt), max(n_amt))::expense_rollup_delta
+      FROM changed WHERE n_id IS NOT NULL
+      GROUP BY n_user, n_cur, n_day, n_base, n_cat),
+    ARRAY(
+      SELECT ROW(o_user, o_cur, o_day, o_base, o_cat, count(*), sum(o_amt),
+                 sum(o_amt::numeric * o_amt), max(o_amt))::expense_rollup_delta
+      FROM changed WHERE o_id IS NOT NULL
+      GROUP BY o_user, o_cur, o_day, o_base, o_cat)
+  INTO adds, rems;
+  PERFORM expense_rollups_apply(adds, rems);
+  RETURN NULL;
+END
+$$;
+--> statement-breakpoint
+CREATE FUNCTION "expense_rollups_on_truncate"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  -- DELETE, not TRUNCATE: a TRUNCATE ... CASCADE from users is already emptying these.
+  DELETE FROM expense_rollup_days;
+  DELETE FROM expense_rollup_months;
+  DELETE FROM expense_rollup_day_totals;
+  RETURN NULL;
+END
+$$;
+--> statement-breakpoint
+-- Existing ledgers: roll up what is already there, before the triggers take over.
+SELECT expense_rollups_apply(ARRAY(
+  SELECT ROW(e.user_id, e.currency, e.spent_on, e.base_code,
+             coalesce(e.category_id, '00000000-0000-0000-0000-000000000000'), count(*),
+             sum(e.amount_minor), sum(e.amount_minor::numeric * e.amount_minor),
+             max(e.amount_minor))::expense_rollup_delta
+  FROM expenses e
+  GROUP BY e.user_id, e.currency, e.spent_on, e.base_code,
+           coalesce(e.category_id, '00000000-0000-0000-0000-000000000000')
+), '{}');
+--> statement-breakpoint
+CREATE TRIGGER "expense_rollups_insert" AFTER INSERT ON "expenses"
+  REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION expense_rollups_on_insert();
+--> statement-breakpoint
+CREATE TRIGGER "expense_rollups_update" AFTER UPDATE ON "expenses"
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION expense_rollups_on_update();
+--> statement-breakpoint
+CREATE TRIGGER "expense_rollups_delete" AFTER DELETE ON "expenses"
+  REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION expense_rollups_on_delete();
+--> statement-breakpoint
+CREATE TRIGGER "expense_rollups_truncate" AFTER TRUNCATE ON "expenses"
+  FOR EACH STATEMENT EXECUTE FUNCTION expense_rollups_on_truncate();

@@ -1,1 +1,0 @@
-CREATE INDEX "expenses_user_currency_day_amount_idx" ON "expenses" USING btree ("user_id","currency","spent_on","amount_minor");
