@@ -1,10 +1,11 @@
-import { createHash, randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import { CURRENCY_DECIMALS } from "../currencies";
 import { type Db, type DbOrTx, rowsOf } from "../db/client";
 import { isForeignKeyViolation } from "../db/pg-errors";
 import { expenses } from "../db/schema";
 import { conflict, DomainError, type FieldIssue, invalid, notFound } from "../errors";
+import { uuidv7 } from "../ids";
 import { checkMoney, decimalToScaled, formatMoney, MAX_CURRENCY_DECIMALS } from "../money";
 import { isCalendarDate } from "../schemas/common";
 import {
@@ -281,7 +282,7 @@ async function prepareItems(
       idempotencyKey: p.idempotencyKey ?? null,
     };
     prepared.push({
-      id: randomUUID(),
+      id: uuidv7(),
       ...base,
       idempotencyHash: base.idempotencyKey ? fingerprint(base) : null,
     });
@@ -290,10 +291,14 @@ async function prepareItems(
   return prepared;
 }
 
-interface InsertedRow {
-  id: string;
-  created_at: string;
-  updated_at: string;
+/**
+ * What an insert reports: the rows' common creation time (their `created_at` and
+ * `updated_at` default to the transaction's `now()`), and which ids went in; `null` when
+ * no row carries an idempotency key, so that all of them went in.
+ */
+interface Inserted {
+  at: string;
+  ids: ReadonlySet<string> | null;
 }
 
 /**
@@ -314,37 +319,46 @@ function arrayLiteral(values: readonly (string | null)[]): string {
  * One INSERT for the whole batch. The rows travel as one typed array per column and are
  * zipped back by `unnest`: PostgreSQL reads arrays of scalars faster than it takes a JSON
  * document apart into records. Rows whose idempotency key is already used are skipped here
- * and settled by the caller.
+ * and settled by the caller. Only keyed rows can be skipped, so a batch without keys gets
+ * back one row (the time and the count) instead of one per expense.
  */
 async function insertPrepared(
   db: DbOrTx,
   actorId: string,
   rows: readonly PreparedExpense[],
-): Promise<Map<string, InsertedRow>> {
+): Promise<Inserted> {
   const col = (pick: (r: PreparedExpense) => string | null) => arrayLiteral(rows.map(pick));
-  const inserted = rowsOf<InsertedRow>(
+  const keyed = rows.some((r) => r.idempotencyKey !== null);
+  const [result] = rowsOf<{ at: string; n: number | string; ids: string[] | null }>(
     await db.execute(sql`
-      INSERT INTO expenses (id, user_id, amount_minor, currency, spent_on, base_code,
-                            category_id, note, idempotency_key, idempotency_hash)
-      SELECT x.id, ${actorId}::uuid, x.amount_minor, x.currency, x.spent_on, x.base_code,
-             x.category_id, x.note, x.idempotency_key, x.idempotency_hash
-      FROM unnest(
-        ${col((r) => r.id)}::uuid[], ${col((r) => r.amountMinor.toString())}::bigint[],
-        ${col((r) => r.currency)}::text[], ${col((r) => r.spentOn)}::date[],
-        ${col((r) => r.category.baseCode)}::text[], ${col((r) => r.category.categoryId)}::uuid[],
-        ${col((r) => r.note)}::text[], ${col((r) => r.idempotencyKey)}::text[],
-        ${col((r) => r.idempotencyHash)}::text[]
-      ) AS x(id, amount_minor, currency, spent_on, base_code, category_id, note,
-             idempotency_key, idempotency_hash)
-      ON CONFLICT (user_id, idempotency_key) DO NOTHING
-      RETURNING id::text AS id,
-        to_char(created_at AT TIME ZONE 'UTC', ${sql.raw(ISO_MS)}) AS created_at,
-        to_char(updated_at AT TIME ZONE 'UTC', ${sql.raw(ISO_MS)}) AS updated_at`),
+      WITH ins AS (
+        INSERT INTO expenses (id, user_id, amount_minor, currency, spent_on, base_code,
+                              category_id, note, idempotency_key, idempotency_hash)
+        SELECT x.id, ${actorId}::uuid, x.amount_minor, x.currency, x.spent_on, x.base_code,
+               x.category_id, x.note, x.idempotency_key, x.idempotency_hash
+        FROM unnest(
+          ${col((r) => r.id)}::uuid[], ${col((r) => r.amountMinor.toString())}::bigint[],
+          ${col((r) => r.currency)}::text[], ${col((r) => r.spentOn)}::date[],
+          ${col((r) => r.category.baseCode)}::text[], ${col((r) => r.category.categoryId)}::uuid[],
+          ${col((r) => r.note)}::text[], ${col((r) => r.idempotencyKey)}::text[],
+          ${col((r) => r.idempotencyHash)}::text[]
+        ) AS x(id, amount_minor, currency, spent_on, base_code, category_id, note,
+               idempotency_key, idempotency_hash)
+        ON CONFLICT (user_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+        RETURNING id
+      )
+      SELECT to_char(now() AT TIME ZONE 'UTC', ${sql.raw(ISO_MS)}) AS at, count(*) AS n,
+        ${keyed ? sql`array_agg(id::text)` : sql`NULL::text[]`} AS ids
+      FROM ins`),
   );
-  return new Map(inserted.map((r) => [r.id, r]));
+  if (!result) throw new Error("the insert reported nothing");
+  if (!keyed && Number(result.n) !== rows.length) {
+    throw new Error(`inserted ${result.n} of ${rows.length} expenses without keys`);
+  }
+  return { at: result.at, ids: keyed ? new Set(result.ids ?? []) : null };
 }
 
-function preparedToOutput(p: PreparedExpense, row: InsertedRow): ExpenseOutput {
+function preparedToOutput(p: PreparedExpense, at: string): ExpenseOutput {
   return {
     id: p.id,
     amount: formatMoney(p.amountMinor, p.currency),
@@ -357,8 +371,8 @@ function preparedToOutput(p: PreparedExpense, row: InsertedRow): ExpenseOutput {
         : null,
     note: p.note,
     version: 1,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
+    createdAt: at,
+    updatedAt: at,
   };
 }
 
@@ -374,7 +388,7 @@ async function writePrepared(
   pathOf: (index: number) => string,
   categoryPath: string,
 ): Promise<ExpenseOutput[]> {
-  let inserted: Map<string, InsertedRow>;
+  let inserted: Inserted;
   try {
     inserted = await insertPrepared(db, actorId, prepared);
   } catch (err) {
@@ -384,7 +398,8 @@ async function writePrepared(
     }
     throw err;
   }
-  const skipped = prepared.filter((p) => !inserted.has(p.id));
+  const wentIn = (p: PreparedExpense) => inserted.ids === null || inserted.ids.has(p.id);
+  const skipped = prepared.filter((p) => !wentIn(p));
   const existing = new Map<string, { row: ExpenseRow; hash: string | null }>();
   if (skipped.length > 0) {
     const keys = sql.join(
@@ -401,8 +416,7 @@ async function writePrepared(
   }
   const issues: FieldIssue[] = [];
   const out = prepared.map((p, index) => {
-    const row = inserted.get(p.id);
-    if (row) return preparedToOutput(p, row);
+    if (wentIn(p)) return preparedToOutput(p, inserted.at);
     const prior = p.idempotencyKey ? existing.get(p.idempotencyKey) : undefined;
     if (!prior || prior.hash !== p.idempotencyHash) {
       issues.push({

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import {
   bigint,
   char,
@@ -48,7 +49,10 @@ export const expenses = pgTable(
       t.createdAt.desc(),
       t.id.desc(),
     ),
-    index("expenses_user_category_idx").on(t.userId, t.categoryId),
+    // Only rows filed under a subcategory: a category's rename, move or delete finds its
+    // expenses here (the foreign key's ON DELETE action included, which looks them up by
+    // category alone), and the many rows filed under a base category cost nothing.
+    index("expenses_category_idx").on(t.categoryId).where(sql`${t.categoryId} IS NOT NULL`),
     // Reports find the largest expense of a day by its amount (the rollups know the day and
     // the amount), and the rollup triggers recompute a day's maximum through it.
     index("expenses_user_currency_day_amount_idx").on(
@@ -57,6 +61,9 @@ export const expenses = pgTable(
       t.spentOn,
       t.amountMinor,
     ),
-    uniqueIndex("expenses_user_idempotency_key").on(t.userId, t.idempotencyKey),
+    // Only keyed rows: imports without keys do not pay for an index entry each.
+    uniqueIndex("expenses_user_idempotency_key")
+      .on(t.userId, t.idempotencyKey)
+      .where(sql`${t.idempotencyKey} IS NOT NULL`),
   ],
 );
