@@ -10,7 +10,7 @@
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
-import { checkMoney, createTokenService, formatMoney } from "@ledgerflow/core";
+import { checkMoney, createTokenService, formatMoney, uuidv7 } from "@ledgerflow/core";
 import Fastify, { type FastifyReply, type FastifyRequest } from "fastify";
 import postgres from "postgres";
 import { BENCH_JWT_SECRET, benchConfig } from "./config";
@@ -250,7 +250,7 @@ async function insertMany(userId: string, items: NewExpense[]) {
     const cat = categories.get(item.category);
     if (!cat?.active) throw new HttpError(400, "BAD_REQUEST", `${item.category} is unknown`);
     return {
-      id: randomUUID(),
+      id: uuidv7(),
       amount_minor: minor.toString(),
       currency,
       spent_on: item.spentOn,
@@ -264,26 +264,27 @@ async function insertMany(userId: string, items: NewExpense[]) {
   });
   // The product's statement: one array literal per column, zipped back by unnest.
   const col = (pick: (r: (typeof rows)[number]) => string | null) => arrayLiteral(rows.map(pick));
-  const inserted = await sql<{ id: string; created_at: string; updated_at: string }[]>`
-    INSERT INTO expenses (id, user_id, amount_minor, currency, spent_on, base_code,
-                          category_id, note, idempotency_key, idempotency_hash)
-    SELECT x.id, ${userId}::uuid, x.amount_minor, x.currency, x.spent_on, x.base_code,
-           x.category_id, x.note, x.idempotency_key, x.idempotency_hash
-    FROM unnest(
-      ${col((r) => r.id)}::uuid[], ${col((r) => r.amount_minor)}::bigint[],
-      ${col((r) => r.currency)}::text[], ${col((r) => r.spent_on)}::date[],
-      ${col((r) => r.base_code)}::text[], ${col((r) => r.category_id)}::uuid[],
-      ${col((r) => r.note)}::text[], ${col((r) => r.idempotency_key)}::text[],
-      ${col((r) => r.idempotency_hash)}::text[]
-    ) AS x(id, amount_minor, currency, spent_on, base_code, category_id, note,
-           idempotency_key, idempotency_hash)
-    ON CONFLICT (user_id, idempotency_key) DO NOTHING
-    RETURNING id::text AS id,
-      to_char(created_at AT TIME ZONE 'UTC', ${sql.unsafe(ISO_MS)}) AS created_at,
-      to_char(updated_at AT TIME ZONE 'UTC', ${sql.unsafe(ISO_MS)}) AS updated_at`;
-  const byId = new Map(inserted.map((r) => [r.id, r]));
+  // No keys here, so every row goes in and one summary row comes back, as in the product.
+  const [inserted] = await sql<{ at: string; n: string }[]>`
+    WITH ins AS (
+      INSERT INTO expenses (id, user_id, amount_minor, currency, spent_on, base_code,
+                            category_id, note, idempotency_key, idempotency_hash)
+      SELECT x.id, ${userId}::uuid, x.amount_minor, x.currency, x.spent_on, x.base_code,
+             x.category_id, x.note, x.idempotency_key, x.idempotency_hash
+      FROM unnest(
+        ${col((r) => r.id)}::uuid[], ${col((r) => r.amount_minor)}::bigint[],
+        ${col((r) => r.currency)}::text[], ${col((r) => r.spent_on)}::date[],
+        ${col((r) => r.base_code)}::text[], ${col((r) => r.category_id)}::uuid[],
+        ${col((r) => r.note)}::text[], ${col((r) => r.idempotency_key)}::text[],
+        ${col((r) => r.idempotency_hash)}::text[]
+      ) AS x(id, amount_minor, currency, spent_on, base_code, category_id, note,
+             idempotency_key, idempotency_hash)
+      ON CONFLICT (user_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+      RETURNING id
+    )
+    SELECT to_char(now() AT TIME ZONE 'UTC', ${sql.unsafe(ISO_MS)}) AS at, count(*) AS n FROM ins`;
+  const at = inserted?.at ?? "";
   return rows.map((r) => {
-    const row = byId.get(r.id);
     return {
       id: r.id,
       amount: formatMoney(BigInt(r.amount_minor), r.currency),
@@ -296,8 +297,8 @@ async function insertMany(userId: string, items: NewExpense[]) {
           : null,
       note: r.note,
       version: 1,
-      createdAt: row?.created_at ?? "",
-      updatedAt: row?.updated_at ?? "",
+      createdAt: at,
+      updatedAt: at,
     };
   });
 }

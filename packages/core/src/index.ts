@@ -6,6 +6,7 @@ export * from "./db/pg-errors";
 export * as schema from "./db/schema";
 export * from "./db/status";
 export * from "./errors";
+export * from "./ids";
 export * from "./money";
 export * from "./schemas/analytics";
 export * from "./schemas/auth";
