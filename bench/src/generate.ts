@@ -174,30 +174,13 @@ export async function ensureDataset(
     log("loading the benchmark data set (once; later runs reuse it)...");
     // One transaction: a load that fails half way leaves nothing behind, indexes included.
     return await sql.begin(async (tx) => {
-      // The rows are consistent by construction, so the per-row foreign key checks (system
-      // triggers) are switched off for the load, which makes COPY several times faster. The
-      // schema's own triggers, such as the analytics rollups, stay on. Only a superuser may
-      // do this; anyone else simply loads slower.
-      const userTriggers = await tx<{ name: string }[]>`
-        SELECT tgname AS name FROM pg_trigger
-        WHERE tgrelid = 'expenses'::regclass AND NOT tgisinternal`;
-      let fkChecksOff = false;
-      await tx`SAVEPOINT fk_checks`;
-      try {
-        await tx`ALTER TABLE expenses DISABLE TRIGGER ALL`;
-        for (const t of userTriggers)
-          await tx.unsafe(`ALTER TABLE expenses ENABLE TRIGGER "${t.name}"`);
-        await tx`RELEASE SAVEPOINT fk_checks`;
-        fkChecksOff = true;
-      } catch {
-        await tx`ROLLBACK TO SAVEPOINT fk_checks`;
-      }
+      // The schema's own triggers stay on: the reference checks (once per COPY statement)
+      // and the analytics rollups, which the load must fill as any write would.
       // Everything is emptied at once, derived tables included, so the schema's TRUNCATE
-      // triggers have nothing to add and are held off (one of them would truncate a table
-      // this very statement holds open).
-      await tx`ALTER TABLE expenses DISABLE TRIGGER USER`;
-      await tx`TRUNCATE users, sessions, user_categories, expenses, bench_meta RESTART IDENTITY CASCADE`;
-      await tx`ALTER TABLE expenses ENABLE TRIGGER USER`;
+      // triggers find nothing left to delete.
+      await tx`
+        TRUNCATE users, sessions, user_categories, expenses, expense_rollup_days,
+          expense_rollup_months, expense_rollup_day_totals, bench_meta RESTART IDENTITY CASCADE`;
       const passwordHash = await authService.hashPassword(BENCH_PASSWORD);
 
       const insertUser = async (email: string) => {
@@ -259,7 +242,6 @@ export async function ensureDataset(
       );
 
       await tx`ANALYZE`;
-      if (fkChecksOff) await tx`ALTER TABLE expenses ENABLE TRIGGER ALL`;
       await tx`INSERT INTO bench_meta (version, migrations) VALUES (${DATASET_VERSION}, ${await appliedMigrations(tx)})`;
       log(`data set loaded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       return {

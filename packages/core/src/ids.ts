@@ -1,4 +1,4 @@
-import { randomFillSync } from "node:crypto";
+import { randomUUID } from "node:crypto";
 
 /**
  * Time-ordered UUIDs (version 7, RFC 9562): 48 bits of Unix milliseconds, then 74 random
@@ -6,31 +6,20 @@ import { randomFillSync } from "node:crypto";
  * of on a random page of it, so a bulk import touches a few index pages, not one per row.
  * The creation time they reveal is in the expense's `createdAt` anyway; ids carry no
  * authority, since every read and write is scoped to its owner.
+ *
+ * The random part comes from `randomUUID` (a version 4 UUID, drawn from Node's buffered
+ * CSPRNG): its 74 random bits after the version digit are kept with the variant bits as
+ * they are, and the first 48 bits and the version digit are replaced.
  */
-const POOL_IDS = 256;
-const pool = Buffer.alloc(16 * POOL_IDS);
-let poolUsed = POOL_IDS;
-
-const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+let lastMs = -1;
+let lastPrefix = "";
 
 export function uuidv7(now: number = Date.now()): string {
-  if (poolUsed === POOL_IDS) {
-    randomFillSync(pool);
-    poolUsed = 0;
+  if (now !== lastMs) {
+    const hex = now.toString(16).padStart(12, "0");
+    lastPrefix = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7`;
+    lastMs = now;
   }
-  const b = pool.subarray(poolUsed * 16, poolUsed * 16 + 16);
-  poolUsed++;
-  // 48-bit big-endian millisecond timestamp; Math.floor keeps the high part exact.
-  const high = Math.floor(now / 0x1_0000_0000);
-  const low = now >>> 0;
-  b[0] = (high >>> 8) & 0xff;
-  b[1] = high & 0xff;
-  b[2] = low >>> 24;
-  b[3] = (low >>> 16) & 0xff;
-  b[4] = (low >>> 8) & 0xff;
-  b[5] = low & 0xff;
-  b[6] = 0x70 | ((b[6] as number) & 0x0f);
-  b[8] = 0x80 | ((b[8] as number) & 0x3f);
-  const h = (i: number) => HEX[b[i] as number] as string;
-  return `${h(0)}${h(1)}${h(2)}${h(3)}-${h(4)}${h(5)}-${h(6)}${h(7)}-${h(8)}${h(9)}-${h(10)}${h(11)}${h(12)}${h(13)}${h(14)}${h(15)}`;
+  // "xxxxxxxx-xxxx-4xxx-Vxxx-xxxxxxxxxxxx": keep from the digit after the version on.
+  return lastPrefix + randomUUID().slice(15);
 }

@@ -302,18 +302,28 @@ interface Inserted {
 }
 
 /**
- * A PostgreSQL array literal of text elements: one parameter per column whatever the
- * batch size, in a form that both drivers pass through unchanged as text.
+ * PostgreSQL array literals, one parameter per column whatever the batch size, in a form
+ * that both drivers pass through unchanged as text. A column with no value at all goes as
+ * `{}`: `unnest` pads shorter arrays with NULLs, so keyless imports do not send 500 NULLs
+ * for each key column.
  */
-function arrayLiteral(values: readonly (string | null)[]): string {
+function arrayLiteral(values: readonly (string | null)[], quote: boolean): string {
+  if (values.every((v) => v === null)) return "{}";
   let out = "{";
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (i > 0) out += ",";
-    out += v === null || v === undefined ? "NULL" : `"${v.replace(/["\\]/g, "\\$&")}"`;
+    if (v === null || v === undefined) out += "NULL";
+    else if (!quote) out += v;
+    else out += `"${v.replace(/["\\]/g, "\\$&")}"`;
   }
   return `${out}}`;
 }
+
+/** Values checked to be free of array syntax (ids, integers, dates, codes) go unquoted. */
+const PLAIN = false;
+/** Free text (notes, keys) is quoted and escaped. */
+const TEXT = true;
 
 /**
  * One INSERT for the whole batch. The rows travel as one typed array per column and are
@@ -327,7 +337,8 @@ async function insertPrepared(
   actorId: string,
   rows: readonly PreparedExpense[],
 ): Promise<Inserted> {
-  const col = (pick: (r: PreparedExpense) => string | null) => arrayLiteral(rows.map(pick));
+  const col = (pick: (r: PreparedExpense) => string | null, quote = PLAIN) =>
+    arrayLiteral(rows.map(pick), quote);
   const keyed = rows.some((r) => r.idempotencyKey !== null);
   const [result] = rowsOf<{ at: string; n: number | string; ids: string[] | null }>(
     await db.execute(sql`
@@ -339,9 +350,9 @@ async function insertPrepared(
         FROM unnest(
           ${col((r) => r.id)}::uuid[], ${col((r) => r.amountMinor.toString())}::bigint[],
           ${col((r) => r.currency)}::text[], ${col((r) => r.spentOn)}::date[],
-          ${col((r) => r.category.baseCode)}::text[], ${col((r) => r.category.categoryId)}::uuid[],
-          ${col((r) => r.note)}::text[], ${col((r) => r.idempotencyKey)}::text[],
-          ${col((r) => r.idempotencyHash)}::text[]
+          ${col((r) => r.category.baseCode, TEXT)}::text[], ${col((r) => r.category.categoryId)}::uuid[],
+          ${col((r) => r.note, TEXT)}::text[], ${col((r) => r.idempotencyKey, TEXT)}::text[],
+          ${col((r) => r.idempotencyHash, TEXT)}::text[]
         ) AS x(id, amount_minor, currency, spent_on, base_code, category_id, note,
                idempotency_key, idempotency_hash)
         ON CONFLICT (user_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING

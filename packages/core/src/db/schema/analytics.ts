@@ -9,7 +9,6 @@ import {
   text,
   uuid,
 } from "drizzle-orm/pg-core";
-import { users } from "./users";
 
 /**
  * Per-user spending rollups, kept exact by PostgreSQL triggers on `expenses` (see the
@@ -23,9 +22,8 @@ import { users } from "./users";
  * count, sum and sum of squares exactly.
  */
 const rollupColumns = {
-  userId: uuid("user_id")
-    .notNull()
-    .references(() => users.id, { onDelete: "cascade" }),
+  // Owner: kept by the reference triggers of migration 0005 (deleted with the owner).
+  userId: uuid("user_id").notNull(),
   currency: char("currency", { length: 3 }).notNull(),
   baseCode: text("base_code").notNull(),
   categoryKey: uuid("category_key").notNull(),
@@ -71,9 +69,7 @@ export const expenseRollupMonths = pgTable(
 export const expenseRollupDayTotals = pgTable(
   "expense_rollup_day_totals",
   {
-    userId: uuid("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
+    userId: uuid("user_id").notNull(),
     currency: char("currency", { length: 3 }).notNull(),
     day: date("day", { mode: "string" }).notNull(),
     count: bigint("cnt", { mode: "bigint" }).notNull(),

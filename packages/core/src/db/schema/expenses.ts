@@ -11,24 +11,24 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import { baseCategories, userCategories } from "./categories";
-import { users } from "./users";
 
 export const expenses = pgTable(
   "expenses",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    userId: uuid("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
+    /**
+     * The references of `user_id`, `base_code` and `category_id` are checked once per
+     * statement by triggers (migration 0005), not by per-row foreign keys: see
+     * `drizzle/0005_expense_references.sql`.
+     */
+    userId: uuid("user_id").notNull(),
     /** Integer minor units of `currency` (cents for USD, yen for JPY). */
     amountMinor: bigint("amount_minor", { mode: "bigint" }).notNull(),
     currency: char("currency", { length: 3 }).notNull(),
     spentOn: date("spent_on", { mode: "string" }).notNull(),
-    baseCode: text("base_code")
-      .notNull()
-      .references(() => baseCategories.code),
-    categoryId: uuid("category_id").references(() => userCategories.id, { onDelete: "set null" }),
+    baseCode: text("base_code").notNull(),
+    /** A subcategory of the same owner; NULL when filed under the base alone. */
+    categoryId: uuid("category_id"),
     note: text("note"),
     version: integer("version").notNull().default(1),
     idempotencyKey: text("idempotency_key"),
