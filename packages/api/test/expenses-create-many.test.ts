@@ -71,6 +71,31 @@ describe("expenses.createMany", () => {
     expect(again.items.map((e) => e.id)).toEqual(res.items.map((e) => e.id));
   });
 
+  it("keeps each row's own values when only some items have a note or a key", async () => {
+    const u = await env.signUp();
+    const items = Array.from({ length: 6 }, (_, i) => ({
+      amount: `${i + 1}`,
+      category: "MISC",
+      spentOn: `2026-07-0${i + 1}`,
+      ...(i === 4 ? { note: "only me" } : {}),
+      ...(i === 2 ? { idempotencyKey: "only-key" } : {}),
+    }));
+    const res = await u.caller.expenses.createMany({ items });
+    expect(res.items.map((e) => [e.amount, e.spentOn, e.note])).toEqual(
+      items.map((it, i) => [`${i + 1}.00`, it.spentOn, i === 4 ? "only me" : null]),
+    );
+    for (const e of res.items) expect(await u.caller.expenses.get({ id: e.id })).toEqual(e);
+    // Retried: the keyed item is the same expense, the unkeyed ones are new.
+    const again = await u.caller.expenses.createMany({ items });
+    expect(again.items[2]?.id).toBe(res.items[2]?.id);
+    const fresh = again.items.filter((_, i) => i !== 2).map((e) => e.id);
+    expect(fresh.some((id) => res.items.some((e) => e.id === id))).toBe(false);
+    const none = await u.caller.expenses.createMany({
+      items: items.map(({ note: _n, idempotencyKey: _k, ...rest }) => rest),
+    });
+    expect(none.items.every((e) => e.note === null)).toBe(true);
+  });
+
   it("takes 500 items in one call and refuses 501 or none", async () => {
     const u = await env.signUp();
     const items = Array.from({ length: 500 }, (_, i) => good(i));
