@@ -8,10 +8,13 @@ export const baseCodeSchema = z
   .regex(/^[A-Z][A-Z0-9_]*$/, { message: "must be a base category code such as FOOD" });
 
 /** A base code (`FOOD`) or a user category code (`FOOD.COFFEE`). */
+export const CATEGORY_CODE_MAX_LENGTH = 300;
+export const CATEGORY_CODE_RE = /^[A-Z][A-Z0-9_]*(\.[A-Z0-9_]+)?$/;
+
 export const categoryCodeSchema = z
   .string({ message: "must be a category code such as FOOD or FOOD.COFFEE" })
-  .max(300, { message: "must be at most 300 characters" })
-  .regex(/^[A-Z][A-Z0-9_]*(\.[A-Z0-9_]+)?$/, {
+  .max(CATEGORY_CODE_MAX_LENGTH, { message: "must be at most 300 characters" })
+  .regex(CATEGORY_CODE_RE, {
     message: "must be a category code such as FOOD or FOOD.COFFEE (upper case)",
   });
 

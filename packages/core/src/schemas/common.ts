@@ -3,10 +3,15 @@ import { isCurrency } from "../currencies";
 
 export const uuidSchema = z.uuid({ message: "must be a UUID" });
 
+export const CURRENCY_RE = /^[A-Z]{3}$/;
+export const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+export const DATE_MIN = "1900-01-01";
+export const DATE_MAX = "2999-12-31";
+
 export const currencySchema = z
   .string()
   // `abort`: one reason per field; a malformed code is not also "not a currency".
-  .regex(/^[A-Z]{3}$/, {
+  .regex(CURRENCY_RE, {
     message: "must be an ISO 4217 code of three upper-case letters",
     abort: true,
   })
@@ -15,9 +20,9 @@ export const currencySchema = z
 /** `YYYY-MM-DD`, a real calendar day from 1900-01-01 to 2999-12-31. */
 export const dateSchema = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: "must be a date YYYY-MM-DD", abort: true })
+  .regex(DATE_RE, { message: "must be a date YYYY-MM-DD", abort: true })
   .refine(isCalendarDate, { message: "is not a calendar date", abort: true })
-  .refine((d) => d >= "1900-01-01" && d <= "2999-12-31", {
+  .refine((d) => d >= DATE_MIN && d <= DATE_MAX, {
     message: "must be between 1900-01-01 and 2999-12-31",
   });
 

@@ -13,6 +13,7 @@ import {
   type CreateManyExpensesInput,
   type CreateManyExpensesOutput,
   createExpenseInput,
+  quickCreateItem,
   type DeleteExpenseInput,
   type ExpenseOutput,
   type ExpensePageOutput,
@@ -224,6 +225,8 @@ function parseItems(
   issues: FieldIssue[],
 ): (CreateExpenseInput | null)[] {
   return items.map((item, index) => {
+    const quick = quickCreateItem(item);
+    if (quick) return quick;
     const res = createExpenseInput.safeParse(item);
     if (res.success) return res.data;
     // One message per field: a value can break several rules of the same field at once.
@@ -309,15 +312,14 @@ interface Inserted {
  */
 function arrayLiteral(values: readonly (string | null)[], quote: boolean): string {
   if (values.every((v) => v === null)) return "{}";
-  let out = "{";
+  // One join: concatenating element by element builds a tree of partial strings first.
+  const parts = new Array<string>(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (i > 0) out += ",";
-    if (v === null || v === undefined) out += "NULL";
-    else if (!quote) out += v;
-    else out += `"${v.replace(/["\\]/g, "\\$&")}"`;
+    parts[i] =
+      v === null || v === undefined ? "NULL" : quote ? `"${v.replace(/["\\]/g, "\\$&")}"` : v;
   }
-  return `${out}}`;
+  return `{${parts.join(",")}}`;
 }
 
 /** Values checked to be free of array syntax (ids, integers, dates, codes) go unquoted. */
