@@ -13,13 +13,13 @@ import {
   type CreateManyExpensesInput,
   type CreateManyExpensesOutput,
   createExpenseInput,
-  quickCreateItem,
   type DeleteExpenseInput,
   type ExpenseOutput,
   type ExpensePageOutput,
   type GetExpenseInput,
   LIST_LIMIT_DEFAULT,
   type ListExpensesInput,
+  quickCreateItem,
   type UpdateExpenseInput,
 } from "../schemas/expenses";
 
