@@ -14,6 +14,7 @@ import {
   createExpenseInput,
   createManyExpensesOutput,
   expensesService,
+  uuidv7,
 } from "@ledgerflow/core";
 import postgres from "postgres";
 
@@ -145,7 +146,8 @@ async function main() {
       category_id: null,
       note: it.note ?? null,
     }));
-    const fresh = () => rows.map((r) => ({ ...r, id: randomUUID() }));
+    // Time-ordered ids, as the service makes them.
+    const fresh = () => rows.map((r) => ({ ...r, id: uuidv7() }));
     let owner = one;
     const jsonInsert = () => {
       // As the product sends it: one JSON text parameter.
