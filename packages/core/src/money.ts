@@ -44,12 +44,26 @@ export function decimalToScaled(amount: string, decimals: number): bigint | stri
   if (typeof amount !== "string") return "must be a decimal string such as 12.50";
   if (amount.length > MAX_AMOUNT_LENGTH) return `must be at most ${MAX_AMOUNT_LENGTH} characters`;
   if (!MONEY_RE.test(amount)) return FORMAT_MESSAGE;
-  const [whole = "", fraction = ""] = amount.split(".");
-  if (fraction.length > decimals) {
+  const point = amount.indexOf(".");
+  const fractionDigits = point === -1 ? 0 : amount.length - point - 1;
+  if (fractionDigits > decimals) {
     return decimals === 0
       ? "must be a whole number in this currency (it has no decimals)"
       : `must have at most ${decimals} decimal${decimals === 1 ? "" : "s"} in this currency`;
   }
+  // Up to 15 significant digits fit a double exactly: the usual amount is read digit by
+  // digit without building strings; longer ones go through BigInt's own parser.
+  const digits = amount.length - (point === -1 ? 0 : 1) + (decimals - fractionDigits);
+  if (digits <= 15) {
+    let n = 0;
+    for (let i = 0; i < amount.length; i++) {
+      if (i !== point) n = n * 10 + (amount.charCodeAt(i) - 48);
+    }
+    for (let i = fractionDigits; i < decimals; i++) n *= 10;
+    return BigInt(n);
+  }
+  const whole = point === -1 ? amount : amount.slice(0, point);
+  const fraction = point === -1 ? "" : amount.slice(point + 1);
   return BigInt(whole + fraction.padEnd(decimals, "0"));
 }
 

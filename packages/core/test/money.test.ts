@@ -5,6 +5,7 @@ import { DomainError } from "../src/errors";
 import {
   checkMoney,
   currencyDecimals,
+  decimalToScaled,
   divRoundHalfAway,
   formatMoney,
   MAX_MINOR_UNITS,
@@ -230,5 +231,46 @@ describe("divRoundHalfAway", () => {
         },
       ),
     );
+  });
+});
+
+describe("decimalToScaled", () => {
+  /** The plain reading: digits joined as a string, padded, then BigInt. */
+  const reference = (amount: string, decimals: number) => {
+    const [whole = "", fraction = ""] = amount.split(".");
+    return BigInt(whole + fraction.padEnd(decimals, "0"));
+  };
+
+  it("reads every accepted amount as BigInt would, short and long alike", () => {
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^\d{1,20}$/),
+        fc.option(fc.stringMatching(/^\d{1,4}$/), { nil: undefined }),
+        fc.integer({ min: 0, max: 4 }),
+        (whole, fraction, decimals) => {
+          const amount = fraction === undefined ? whole : `${whole}.${fraction}`;
+          const got = decimalToScaled(amount, decimals);
+          if ((fraction?.length ?? 0) > decimals || amount.length > 40) {
+            expect(typeof got).toBe("string");
+          } else {
+            expect(got).toBe(reference(amount, decimals));
+          }
+        },
+      ),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it("is exact at the edge of what a double holds", () => {
+    for (const [amount, decimals, want] of [
+      ["999999999999999", 0, 999_999_999_999_999n],
+      ["9999999999999.99", 2, 999_999_999_999_999n],
+      ["9999999999999.9", 3, 9_999_999_999_999_900n],
+      ["9007199254740993", 0, 9_007_199_254_740_993n],
+      ["90071992547409.93", 2, 9_007_199_254_740_993n],
+      ["0000000000000000000012.5", 2, 1250n],
+    ] as const) {
+      expect(decimalToScaled(amount, decimals)).toBe(want);
+    }
   });
 });
