@@ -10,7 +10,13 @@
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
-import { checkMoney, createTokenService, formatMoney, uuidv7 } from "@ledgerflow/core";
+import {
+  checkMoney,
+  createTokenService,
+  formatMoney,
+  pgArrayLiteral,
+  uuidv7,
+} from "@ledgerflow/core";
 import Fastify, { type FastifyReply, type FastifyRequest } from "fastify";
 import postgres from "postgres";
 import { BENCH_JWT_SECRET, benchConfig } from "./config";
@@ -118,15 +124,19 @@ function need<T>(value: T | undefined, key: string): T {
 
 /* The statements below are the product's, word for word where the product has them. */
 
+/** The product's expense columns and join (services/expenses.ts), for get and list. */
+const EXPENSE_SELECT = sql.unsafe(`
+  e.id::text AS id, e.amount_minor::text AS amount_minor, e.currency::text AS currency,
+  to_char(e.spent_on, 'YYYY-MM-DD') AS spent_on, e.base_code, c.code AS category_code,
+  c.name AS category_name, e.note, e.version,
+  to_char(e.created_at AT TIME ZONE 'UTC', ${ISO_MS}) AS created_at,
+  to_char(e.updated_at AT TIME ZONE 'UTC', ${ISO_MS}) AS updated_at,
+  to_char(e.created_at AT TIME ZONE 'UTC', ${ISO_US}) AS cursor_created
+  FROM expenses e LEFT JOIN user_categories c ON c.id = e.category_id AND c.user_id = e.user_id`);
+
 async function selectOne(db: postgres.Sql | postgres.TransactionSql, userId: string, id: string) {
   const [row] = await db<ExpenseRow[]>`
-    SELECT e.id::text AS id, e.amount_minor::text AS amount_minor, e.currency::text AS currency,
-      to_char(e.spent_on, 'YYYY-MM-DD') AS spent_on, e.base_code, c.code AS category_code,
-      c.name AS category_name, e.note, e.version,
-      to_char(e.created_at AT TIME ZONE 'UTC', ${sql.unsafe(ISO_MS)}) AS created_at,
-      to_char(e.updated_at AT TIME ZONE 'UTC', ${sql.unsafe(ISO_MS)}) AS updated_at,
-      to_char(e.created_at AT TIME ZONE 'UTC', ${sql.unsafe(ISO_US)}) AS cursor_created
-    FROM expenses e LEFT JOIN user_categories c ON c.id = e.category_id AND c.user_id = e.user_id
+    SELECT ${EXPENSE_SELECT}
     WHERE e.user_id = ${userId} AND e.id = ${id}`;
   if (!row) throw new HttpError(404, "NOT_FOUND", "Expense not found");
   return toExpense(row);
@@ -156,13 +166,7 @@ async function list(req: FastifyRequest) {
     after = sql`AND (e.spent_on, e.created_at, e.id) < (${spentOn ?? ""}::date, ${createdAt ?? ""}::timestamptz, ${id ?? ""}::uuid)`;
   }
   const rows = await sql<ExpenseRow[]>`
-    SELECT e.id::text AS id, e.amount_minor::text AS amount_minor, e.currency::text AS currency,
-      to_char(e.spent_on, 'YYYY-MM-DD') AS spent_on, e.base_code, c.code AS category_code,
-      c.name AS category_name, e.note, e.version,
-      to_char(e.created_at AT TIME ZONE 'UTC', ${sql.unsafe(ISO_MS)}) AS created_at,
-      to_char(e.updated_at AT TIME ZONE 'UTC', ${sql.unsafe(ISO_MS)}) AS updated_at,
-      to_char(e.created_at AT TIME ZONE 'UTC', ${sql.unsafe(ISO_US)}) AS cursor_created
-    FROM expenses e LEFT JOIN user_categories c ON c.id = e.category_id AND c.user_id = e.user_id
+    SELECT ${EXPENSE_SELECT}
     WHERE e.user_id = ${userId} ${after}
     ORDER BY e.spent_on DESC NULLS LAST, e.created_at DESC NULLS LAST, e.id DESC NULLS LAST
     LIMIT ${limit + 1}`;
@@ -232,11 +236,6 @@ function checkNewExpense(item: unknown, path: string): NewExpense {
   return { amount, category, spentOn, currency, note };
 }
 
-/** A PostgreSQL array literal of text elements, as the product builds it. */
-function arrayLiteral(values: readonly (string | null)[]): string {
-  return `{${values.map((v) => (v === null ? "NULL" : `"${v.replace(/["\\]/g, "\\$&")}"`)).join(",")}}`;
-}
-
 async function insertMany(userId: string, items: NewExpense[]) {
   const needsDefault = items.some((i) => i.currency === undefined);
   const [fallback, categories] = await Promise.all([
@@ -262,8 +261,10 @@ async function insertMany(userId: string, items: NewExpense[]) {
       cat,
     };
   });
-  // The product's statement: one array literal per column, zipped back by unnest.
-  const col = (pick: (r: (typeof rows)[number]) => string | null) => arrayLiteral(rows.map(pick));
+  // The product's statement and parameters: one array literal per column (the product's
+  // encoder, free text quoted), zipped back by unnest.
+  const col = (pick: (r: (typeof rows)[number]) => string | null, quote = false) =>
+    pgArrayLiteral(rows.map(pick), quote);
   // No keys here, so every row goes in and one summary row comes back, as in the product.
   const [inserted] = await sql<{ at: string; n: string }[]>`
     WITH ins AS (
@@ -274,9 +275,9 @@ async function insertMany(userId: string, items: NewExpense[]) {
       FROM unnest(
         ${col((r) => r.id)}::uuid[], ${col((r) => r.amount_minor)}::bigint[],
         ${col((r) => r.currency)}::text[], ${col((r) => r.spent_on)}::date[],
-        ${col((r) => r.base_code)}::text[], ${col((r) => r.category_id)}::uuid[],
-        ${col((r) => r.note)}::text[], ${col((r) => r.idempotency_key)}::text[],
-        ${col((r) => r.idempotency_hash)}::text[]
+        ${col((r) => r.base_code, true)}::text[], ${col((r) => r.category_id)}::uuid[],
+        ${col((r) => r.note, true)}::text[], ${col((r) => r.idempotency_key, true)}::text[],
+        ${col((r) => r.idempotency_hash, true)}::text[]
       ) AS x(id, amount_minor, currency, spent_on, base_code, category_id, note,
              idempotency_key, idempotency_hash)
       ON CONFLICT (user_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING

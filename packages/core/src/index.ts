@@ -1,6 +1,7 @@
 export * from "./auth/throttle";
 export * from "./auth/tokens";
 export * from "./currencies";
+export * from "./db/arrays";
 export * from "./db/client";
 export * from "./db/pg-errors";
 export * as schema from "./db/schema";

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import { CURRENCY_DECIMALS } from "../currencies";
+import { pgArrayLiteral } from "../db/arrays";
 import { type Db, type DbOrTx, rowsOf } from "../db/client";
 import { isForeignKeyViolation } from "../db/pg-errors";
 import { expenses } from "../db/schema";
@@ -304,24 +305,6 @@ interface Inserted {
   ids: ReadonlySet<string> | null;
 }
 
-/**
- * PostgreSQL array literals, one parameter per column whatever the batch size, in a form
- * that both drivers pass through unchanged as text. A column with no value at all goes as
- * `{}`: `unnest` pads shorter arrays with NULLs, so keyless imports do not send 500 NULLs
- * for each key column.
- */
-function arrayLiteral(values: readonly (string | null)[], quote: boolean): string {
-  if (values.every((v) => v === null)) return "{}";
-  // One join: concatenating element by element builds a tree of partial strings first.
-  const parts = new Array<string>(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    parts[i] =
-      v === null || v === undefined ? "NULL" : quote ? `"${v.replace(/["\\]/g, "\\$&")}"` : v;
-  }
-  return `{${parts.join(",")}}`;
-}
-
 /** Values checked to be free of array syntax (ids, integers, dates, codes) go unquoted. */
 const PLAIN = false;
 /** Free text (notes, keys) is quoted and escaped. */
@@ -340,7 +323,7 @@ async function insertPrepared(
   rows: readonly PreparedExpense[],
 ): Promise<Inserted> {
   const col = (pick: (r: PreparedExpense) => string | null, quote = PLAIN) =>
-    arrayLiteral(rows.map(pick), quote);
+    pgArrayLiteral(rows.map(pick), quote);
   const keyed = rows.some((r) => r.idempotencyKey !== null);
   const [result] = rowsOf<{ at: string; n: number | string; ids: string[] | null }>(
     await db.execute(sql`
