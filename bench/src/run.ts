@@ -115,12 +115,17 @@ function productNodeOptions(): string[] {
   if (!match) {
     throw new Error(`cannot find "node [options] packages/api/dist/main.mjs" in: ${start}`);
   }
-  return (match[1] ?? "").split(/\s+/).filter(Boolean);
+  // BENCH_PRODUCT_NODE_FLAGS adds flags for a profile run, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p".
+  const extra = process.env.BENCH_PRODUCT_NODE_FLAGS ?? "";
+  return `${match[1] ?? ""} ${extra}`.split(/\s+/).filter(Boolean);
 }
 
 async function startServer(name: ServerName): Promise<Server> {
   const script = join(BUILD_DIR, name === "baseline" ? "baseline.mjs" : "product-server.mjs");
-  const nodeOptions = name === "baseline" ? [] : productNodeOptions();
+  const nodeOptions =
+    name === "baseline"
+      ? (process.env.BENCH_BASELINE_NODE_FLAGS ?? "").split(/\s+/).filter(Boolean)
+      : productNodeOptions();
   const child = spawn(process.execPath, [...nodeOptions, script], {
     cwd: BENCH_DIR,
     env: {

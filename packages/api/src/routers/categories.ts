@@ -8,6 +8,7 @@ import {
   updateCategoryInput,
   userCategoryOutput,
 } from "@ledgerflow/core";
+import { outputOf } from "../output";
 import { protectedProcedure, router } from "../trpc";
 
 /** Every procedure here acts on the signed-in user's own categories only. */
@@ -15,24 +16,24 @@ export const categoriesRouter = router({
   /** Signed-in user: the base categories and their own. */
   list: protectedProcedure
     .input(listCategoriesInput)
-    .output(categoriesListOutput)
+    .output(outputOf(categoriesListOutput))
     .query(({ ctx, input }) => categoriesService.listCategories(ctx.db, ctx.user.id, input)),
 
   /** Signed-in user: a subcategory `<BASE>.<SLUG>` under an active base. */
   create: protectedProcedure
     .input(createCategoryInput)
-    .output(userCategoryOutput)
+    .output(outputOf(userCategoryOutput))
     .mutation(({ ctx, input }) => categoriesService.createCategory(ctx.db, ctx.user.id, input)),
 
   /** Owner: rename (code kept) or move to another base (code and expenses follow). */
   update: protectedProcedure
     .input(updateCategoryInput)
-    .output(userCategoryOutput)
+    .output(outputOf(userCategoryOutput))
     .mutation(({ ctx, input }) => categoriesService.updateCategory(ctx.db, ctx.user.id, input)),
 
   /** Owner: deletes it; its expenses stay under their base category. */
   delete: protectedProcedure
     .input(deleteCategoryInput)
-    .output(deleteCategoryOutput)
+    .output(outputOf(deleteCategoryOutput))
     .mutation(({ ctx, input }) => categoriesService.deleteCategory(ctx.db, ctx.user.id, input)),
 });
