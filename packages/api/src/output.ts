@@ -85,22 +85,24 @@ export function compileCheck(schema: z.ZodType): Check | null {
     case "object": {
       // Whether zod would strip, refuse or keep unknown keys (the default, strict and loose
       // objects), an object without any is answered alike.
-      const fields: [string, Check][] = [];
+      const keys: string[] = [];
+      const fieldChecks: Check[] = [];
       for (const [key, field] of Object.entries(def.shape ?? {})) {
         const check = compileCheck(field);
         if (!check) return null;
-        fields.push([key, check]);
+        keys.push(key);
+        fieldChecks.push(check);
       }
-      const count = fields.length;
+      const count = keys.length;
       return (v) => {
         if (!isPlainObject(v)) return false;
-        let keys = 0;
-        for (const _ in v) keys++;
-        if (keys !== count) return false;
+        let n = 0;
+        for (const _ in v) n++;
+        if (n !== count) return false;
         for (let i = 0; i < count; i++) {
-          const [key, check] = fields[i] as [string, Check];
+          const key = keys[i] as string;
           // Own keys only: a key missing here must not be read from a polluted prototype.
-          if (!Object.hasOwn(v, key) || !check(v[key])) return false;
+          if (!Object.hasOwn(v, key) || !(fieldChecks[i] as Check)(v[key])) return false;
         }
         return true;
       };

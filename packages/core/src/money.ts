@@ -16,7 +16,7 @@ export const MAX_CURRENCY_DECIMALS = 4;
 // Longer input cannot be a valid amount; refusing it early keeps BigInt off huge strings.
 export const MAX_AMOUNT_LENGTH = 40;
 
-export const MONEY_RE = /^\d+(\.\d+)?$/;
+export const MONEY_RE = /^\d+(?:\.\d+)?$/;
 
 const FORMAT_MESSAGE =
   "must be a decimal string such as 12.50: digits with an optional point and decimals, no sign, spaces, exponent or separators";

@@ -9,7 +9,7 @@ export const baseCodeSchema = z
 
 /** A base code (`FOOD`) or a user category code (`FOOD.COFFEE`). */
 export const CATEGORY_CODE_MAX_LENGTH = 300;
-export const CATEGORY_CODE_RE = /^[A-Z][A-Z0-9_]*(\.[A-Z0-9_]+)?$/;
+export const CATEGORY_CODE_RE = /^[A-Z][A-Z0-9_]*(?:\.[A-Z0-9_]+)?$/;
 
 export const categoryCodeSchema = z
   .string({ message: "must be a category code such as FOOD or FOOD.COFFEE" })

@@ -267,29 +267,27 @@ async function prepareItems(
   const prepared: PreparedExpense[] = [];
   parsed.forEach((p, index) => {
     if (!p) return;
-    const prefix = pathOf(index);
     const currency = p.currency ?? defaultCurrency;
     const amountMinor = checkMoney(p.amount, currency);
     if (typeof amountMinor === "string") {
-      issues.push({ path: `${prefix}amount`, message: `${amountMinor} (${currency})` });
+      issues.push({ path: `${pathOf(index)}amount`, message: `${amountMinor} (${currency})` });
     }
     const category = categories.get(p.category);
     const problem = categoryProblem(p.category, category);
-    if (problem) issues.push({ path: `${prefix}category`, message: problem });
+    if (problem) issues.push({ path: `${pathOf(index)}category`, message: problem });
     if (typeof amountMinor === "string" || problem || !category) return;
-    const base = {
+    const row: PreparedExpense = {
+      id: uuidv7(),
       amountMinor,
       currency,
       spentOn: p.spentOn,
       category,
       note: normaliseNote(p.note),
       idempotencyKey: p.idempotencyKey ?? null,
+      idempotencyHash: null,
     };
-    prepared.push({
-      id: uuidv7(),
-      ...base,
-      idempotencyHash: base.idempotencyKey ? fingerprint(base) : null,
-    });
+    if (row.idempotencyKey !== null) row.idempotencyHash = fingerprint(row);
+    prepared.push(row);
   });
   if (issues.length > 0) throw validationError(issues);
   return prepared;
