@@ -8,6 +8,7 @@
  *   pnpm bench -- --quick             one round of 3 s: a smoke run while building
  *   pnpm bench -- --only list,get     scenarios whose key contains one of the words
  *   pnpm bench -- --no-stock          skip tRPC's stock adapter (shown for comparison)
+ *   pnpm bench -- --reuse             keep the rows earlier runs added (no reload)
  *   pnpm bench -- --duration 15 --rounds 3
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -39,6 +40,8 @@ interface Args {
   duration: number;
   warmup: number;
   rounds: number;
+  /** Keep the rows earlier runs added instead of reloading the data set. */
+  reuse: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -51,6 +54,7 @@ function parseArgs(argv: string[]): Args {
     quick,
     only: (value("--only") ?? "").split(",").filter(Boolean),
     stock: !argv.includes("--no-stock"),
+    reuse: argv.includes("--reuse"),
     duration: Number(value("--duration") ?? (quick ? 3 : 6)),
     warmup: quick ? 1 : 2,
     rounds: Number(value("--rounds") ?? (quick ? 1 : 2)),
@@ -722,7 +726,7 @@ async function postgresVersion(): Promise<string> {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const started = new Date();
-  const dataset = await ensureDataset();
+  const dataset = await ensureDataset({ reuse: args.reuse });
   const fixtures = await loadFixtures(dataset);
   const chosen = scenarios().filter(
     (s) => args.only.length === 0 || args.only.some((w) => s.key.includes(w)),
