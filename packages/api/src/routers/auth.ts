@@ -7,7 +7,6 @@ import {
   userOutput,
 } from "@ledgerflow/core";
 import { z } from "zod";
-import { outputOf } from "../output";
 import { protectedProcedure, publicProcedure, router } from "../trpc";
 
 const session = z.object({ user: userOutput, tokens: tokensOutput });
@@ -16,29 +15,29 @@ export const authRouter = router({
   /** Anyone: creates an account and signs it in. */
   register: publicProcedure
     .input(registerInput)
-    .output(outputOf(session))
+    .output(session)
     .mutation(({ ctx, input }) => authService.registerUser(ctx.db, ctx.auth, input)),
 
   /** Anyone: exchanges email and password for a token pair. */
   login: publicProcedure
     .input(loginInput)
-    .output(outputOf(session))
+    .output(session)
     .mutation(({ ctx, input }) => authService.loginUser(ctx.db, ctx.auth, input)),
 
   /** Holder of a refresh token: rotates it. */
   refresh: publicProcedure
     .input(refreshInput)
-    .output(outputOf(z.object({ tokens: tokensOutput })))
+    .output(z.object({ tokens: tokensOutput }))
     .mutation(({ ctx, input }) => authService.refreshSession(ctx.db, ctx.auth, input)),
 
   /** Holder of a refresh token: signs that login out everywhere it was rotated to. */
   logout: publicProcedure
     .input(refreshInput)
-    .output(outputOf(z.object({ ok: z.literal(true) })))
+    .output(z.object({ ok: z.literal(true) }))
     .mutation(({ ctx, input }) => authService.logoutSession(ctx.db, input)),
 
   /** Signed-in user: who am I. */
   me: protectedProcedure
-    .output(outputOf(userOutput))
+    .output(userOutput)
     .query(({ ctx }) => authService.getUser(ctx.db, ctx.user.id)),
 });
