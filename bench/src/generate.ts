@@ -145,7 +145,7 @@ async function readDataset(
     const [now] = await sql<{ n: string }[]>`SELECT count(*)::text AS n FROM expenses`;
     if (meta.expenses === null || now?.n !== meta.expenses) {
       log(
-        `earlier runs left ${meta.expenses === null ? "an unknown number of" : (BigInt(now?.n ?? 0) - BigInt(meta.expenses)).toLocaleString("en-US")} expenses in the data set; reloading it`,
+        `earlier runs added ${meta.expenses === null ? "an unknown number of" : (BigInt(now?.n ?? 0) - BigInt(meta.expenses)).toLocaleString("en-US")} expenses to the data set; reloading it`,
       );
       return null;
     }
@@ -190,7 +190,7 @@ export async function ensureDataset(
       }
     }
     const started = Date.now();
-    log("loading the benchmark data set (once; later runs reuse it)...");
+    log("loading the benchmark data set (later runs reuse it until one adds rows)...");
     // One transaction: a load that fails half way leaves nothing behind, indexes included.
     return await sql.begin(async (tx) => {
       // The schema's own triggers stay on: the reference checks (once per COPY statement)
