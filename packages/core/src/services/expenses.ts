@@ -492,33 +492,37 @@ export async function updateExpense(
   input: UpdateExpenseInput,
 ): Promise<ExpenseOutput> {
   return db.transaction(async (tx) => {
-    const [current] = await tx
-      .select({
-        amountMinor: expenses.amountMinor,
-        currency: expenses.currency,
-        baseCode: expenses.baseCode,
-        categoryId: expenses.categoryId,
-        version: expenses.version,
-      })
-      .from(expenses)
-      .where(and(eq(expenses.id, input.id), eq(expenses.userId, actorId)))
-      .for("update")
-      .limit(1);
+    // Plain SQL on this path: the query builder cost more than the statements themselves.
+    const [current] = rowsOf<{
+      amount_minor: string;
+      currency: string;
+      base_code: string;
+      category_id: string | null;
+      version: number | string;
+    }>(
+      await tx.execute(sql`
+        SELECT amount_minor::text AS amount_minor, currency::text AS currency, base_code,
+               category_id::text AS category_id, version
+        FROM expenses WHERE id = ${input.id} AND user_id = ${actorId}
+        LIMIT 1 FOR UPDATE`),
+    );
     if (!current) throw notFound("Expense");
-    if (input.version !== undefined && input.version !== current.version) {
+    const currentVersion = Number(current.version);
+    if (input.version !== undefined && input.version !== currentVersion) {
       throw conflict(
-        `This expense has changed since version ${input.version}: it is now at version ${current.version}; reload it and try again`,
+        `This expense has changed since version ${input.version}: it is now at version ${currentVersion}; reload it and try again`,
         "version",
       );
     }
 
     const issues: FieldIssue[] = [];
     const currency = input.currency ?? current.currency;
-    let amountMinor = current.amountMinor;
+    const storedMinor = BigInt(current.amount_minor);
+    let amountMinor = storedMinor;
     if (input.amount !== undefined || currency !== current.currency) {
       // A new currency re-reads the amount with its own decimals: 12.50 USD cannot become JPY.
       // The stored amount's padding zeros are not the user's: 12.00 USD may become 12 JPY.
-      const text = input.amount ?? trimZeros(formatMoney(current.amountMinor, current.currency));
+      const text = input.amount ?? trimZeros(formatMoney(storedMinor, current.currency));
       const checked = checkMoney(text, currency);
       if (typeof checked === "string") {
         issues.push({
@@ -533,14 +537,14 @@ export async function updateExpense(
       }
     }
 
-    let baseCode = current.baseCode;
-    let categoryId = current.categoryId;
+    let baseCode = current.base_code;
+    let categoryId = current.category_id;
     if (input.category !== undefined) {
       const cat = (await resolveCategories(tx, actorId, [input.category])).get(input.category);
       const unchanged =
         cat !== undefined &&
-        cat.baseCode === current.baseCode &&
-        cat.categoryId === current.categoryId;
+        cat.baseCode === current.base_code &&
+        cat.categoryId === current.category_id;
       // Keeping the category it already has is fine even when that category is inactive.
       const problem = unchanged ? null : categoryProblem(input.category, cat);
       if (problem || !cat) {
@@ -552,20 +556,29 @@ export async function updateExpense(
     }
     if (issues.length > 0) throw validationError(issues);
 
-    await tx
-      .update(expenses)
-      .set({
-        amountMinor,
-        currency,
-        baseCode,
-        categoryId,
-        ...(input.spentOn !== undefined ? { spentOn: input.spentOn } : {}),
-        ...(input.note !== undefined ? { note: normaliseNote(input.note) } : {}),
-        version: sql`${expenses.version} + 1`,
-        updatedAt: sql`now()`,
-      })
-      .where(and(eq(expenses.id, input.id), eq(expenses.userId, actorId)));
-    return selectOne(tx, actorId, input.id);
+    // The new row is read back, with its category, by the same statement.
+    const spentOn = input.spentOn !== undefined ? sql`${input.spentOn}::date` : sql.raw("spent_on");
+    const note =
+      input.note !== undefined ? sql`${normaliseNote(input.note)}::text` : sql.raw("note");
+    const [row] = rowsOf<ExpenseRow>(
+      await tx.execute(sql`
+        WITH e AS (
+          UPDATE expenses SET
+            amount_minor = ${amountMinor.toString()}::bigint,
+            currency = ${currency},
+            base_code = ${baseCode},
+            category_id = ${categoryId}::uuid,
+            spent_on = ${spentOn},
+            note = ${note},
+            version = version + 1,
+            updated_at = now()
+          WHERE id = ${input.id} AND user_id = ${actorId}
+          RETURNING *)
+        SELECT ${EXPENSE_COLUMNS}
+        FROM e LEFT JOIN user_categories c ON c.id = e.category_id AND c.user_id = e.user_id`),
+    );
+    if (!row) throw notFound("Expense");
+    return toExpense(row);
   });
 }
 
