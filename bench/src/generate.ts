@@ -123,17 +123,22 @@ async function appliedMigrations(sql: postgres.Sql | postgres.TransactionSql): P
   return row?.n ?? 0;
 }
 
+/** The marker table: which data set is loaded, under which migrations, with how many rows. */
+async function ensureMetaTable(sql: postgres.Sql): Promise<void> {
+  await sql`
+    CREATE TABLE IF NOT EXISTS bench_meta (
+      version int NOT NULL, migrations int NOT NULL, loaded_at timestamptz NOT NULL DEFAULT now())`;
+  // Added after the table's first version; databases loaded before it get it here.
+  await sql`ALTER TABLE bench_meta ADD COLUMN IF NOT EXISTS expenses bigint`;
+}
+
 async function readDataset(
   sql: postgres.Sql,
   reuse: boolean,
   log: (s: string) => void,
 ): Promise<Dataset | null> {
-  await sql`
-    CREATE TABLE IF NOT EXISTS bench_meta (
-      version int NOT NULL, migrations int NOT NULL, loaded_at timestamptz NOT NULL DEFAULT now())`;
   // A schema change (a new migration: an index, a trigger that keeps rollups) reloads the
   // data, so that every table is as the product would have filled it.
-  await sql`ALTER TABLE bench_meta ADD COLUMN IF NOT EXISTS expenses bigint`;
   const [meta] = await sql<{ expenses: string | null }[]>`
     SELECT expenses::text AS expenses FROM bench_meta
     WHERE version = ${DATASET_VERSION} AND migrations = ${await appliedMigrations(sql)}`;
@@ -144,8 +149,11 @@ async function readDataset(
   if (!reuse) {
     const [now] = await sql<{ n: string }[]>`SELECT count(*)::text AS n FROM expenses`;
     if (meta.expenses === null || now?.n !== meta.expenses) {
+      const change = meta.expenses === null ? null : BigInt(now?.n ?? 0) - BigInt(meta.expenses);
       log(
-        `earlier runs added ${meta.expenses === null ? "an unknown number of" : (BigInt(now?.n ?? 0) - BigInt(meta.expenses)).toLocaleString("en-US")} expenses to the data set; reloading it`,
+        change === null
+          ? "the data set's row count was not recorded; reloading it"
+          : `earlier runs ${change > 0n ? "added" : "removed"} ${(change > 0n ? change : -change).toLocaleString("en-US")} expenses; reloading the data set`,
       );
       return null;
     }
@@ -182,6 +190,7 @@ export async function ensureDataset(
 
   const sql = postgres(url, { max: 4, onnotice: () => {} });
   try {
+    await ensureMetaTable(sql);
     if (!opts.reset) {
       const existing = await readDataset(sql, opts.reuse ?? false, log);
       if (existing) {
@@ -261,7 +270,6 @@ export async function ensureDataset(
       );
 
       await tx`ANALYZE`;
-      await tx`ALTER TABLE bench_meta ADD COLUMN IF NOT EXISTS expenses bigint`;
       await tx`
         INSERT INTO bench_meta (version, migrations, expenses)
         VALUES (${DATASET_VERSION}, ${await appliedMigrations(tx)}, (SELECT count(*) FROM expenses))`;

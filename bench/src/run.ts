@@ -119,17 +119,21 @@ function productNodeOptions(): string[] {
   if (!match) {
     throw new Error(`cannot find "node [options] packages/api/dist/main.mjs" in: ${start}`);
   }
-  // BENCH_PRODUCT_NODE_FLAGS adds flags for a profile run, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p".
-  const extra = process.env.BENCH_PRODUCT_NODE_FLAGS ?? "";
-  return `${match[1] ?? ""} ${extra}`.split(/\s+/).filter(Boolean);
+  return [...words(match[1]), ...words(process.env.BENCH_PRODUCT_NODE_FLAGS)];
+}
+
+/**
+ * Flags from a string such as `BENCH_PRODUCT_NODE_FLAGS` or `BENCH_BASELINE_NODE_FLAGS`,
+ * which add Node flags to one server for a profile run ("--cpu-prof --cpu-prof-dir=/tmp/p").
+ */
+function words(flags: string | undefined): string[] {
+  return (flags ?? "").split(/\s+/).filter(Boolean);
 }
 
 async function startServer(name: ServerName): Promise<Server> {
   const script = join(BUILD_DIR, name === "baseline" ? "baseline.mjs" : "product-server.mjs");
   const nodeOptions =
-    name === "baseline"
-      ? (process.env.BENCH_BASELINE_NODE_FLAGS ?? "").split(/\s+/).filter(Boolean)
-      : productNodeOptions();
+    name === "baseline" ? words(process.env.BENCH_BASELINE_NODE_FLAGS) : productNodeOptions();
   const child = spawn(process.execPath, [...nodeOptions, script], {
     cwd: BENCH_DIR,
     env: {

@@ -48,9 +48,12 @@ const EXPENSE_COLUMNS = sql.raw(`
   to_char(e.updated_at AT TIME ZONE 'UTC', ${ISO_MS}) AS updated_at,
   to_char(e.created_at AT TIME ZONE 'UTC', ${ISO_US}) AS cursor_created`);
 
-const EXPENSE_FROM = sql.raw(
-  "expenses e LEFT JOIN user_categories c ON c.id = e.category_id AND c.user_id = e.user_id",
+/** An expense row `e` with its subcategory `c`, if it has one (of the same owner). */
+const CATEGORY_JOIN = sql.raw(
+  "LEFT JOIN user_categories c ON c.id = e.category_id AND c.user_id = e.user_id",
 );
+
+const EXPENSE_FROM = sql`expenses e ${CATEGORY_JOIN}`;
 
 interface ExpenseRow {
   id: string;
@@ -575,7 +578,7 @@ export async function updateExpense(
           WHERE id = ${input.id} AND user_id = ${actorId}
           RETURNING *)
         SELECT ${EXPENSE_COLUMNS}
-        FROM e LEFT JOIN user_categories c ON c.id = e.category_id AND c.user_id = e.user_id`),
+        FROM e ${CATEGORY_JOIN}`),
     );
     if (!row) throw notFound("Expense");
     return toExpense(row);
