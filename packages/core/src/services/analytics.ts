@@ -122,15 +122,22 @@ export async function getSummary(
              END AS day
       FROM top
     ),
+    -- The id alone first: the list index holds every column this step reads, so it is an
+    -- index-only scan over the day's entries, newest first, that stops at the first match.
+    big_id AS (
+      SELECT e.id
+      FROM top_day t CROSS JOIN cur
+      JOIN expenses e ON e.user_id = ${actorId} AND e.spent_on = t.day
+        AND e.currency = cur.currency AND e.amount_minor = t.max_minor
+      ORDER BY e.spent_on DESC, e.created_at DESC, e.id DESC
+      LIMIT 1
+    ),
     big AS (
       SELECT e.id, e.amount_minor, e.spent_on, e.base_code, uc.code AS cat_code,
              uc.name AS cat_name
-      FROM top_day t CROSS JOIN cur
-      JOIN expenses e ON e.user_id = ${actorId} AND e.currency = cur.currency
-        AND e.spent_on = t.day AND e.amount_minor = t.max_minor
+      FROM big_id b
+      JOIN expenses e ON e.id = b.id
       LEFT JOIN user_categories uc ON uc.id = e.category_id
-      ORDER BY e.created_at DESC, e.id DESC
-      LIMIT 1
     )
     SELECT lv.lvl, cur.currency::text AS currency, lv.base_code, lv.category_id::text AS category_id,
            bc.name AS base_name, uc.code AS cat_code, uc.name AS cat_name,
