@@ -20,6 +20,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { createTokenService } from "@ledgerflow/core";
 import autocannon, { type Request } from "autocannon";
 import postgres from "postgres";
+import { type Ceiling, measureCeiling } from "./ceiling";
 import {
   BENCH_JWT_SECRET,
   BENCH_PASSWORD,
@@ -791,6 +792,14 @@ async function main(): Promise<void> {
     for (const server of Object.values(servers)) if (server) await stopServer(server);
     await monitor.end();
   }
+  // With the servers stopped: what PostgreSQL alone makes of the import on this machine.
+  let ceiling: Ceiling | null = null;
+  if (chosen.some((s) => s.unitsPerRequest !== undefined)) {
+    ceiling = await measureCeiling(args.duration);
+    console.log(
+      `PostgreSQL alone: ${fmt(ceiling.schemaRowsPerSec)} rows/s into expenses, ${fmt(ceiling.bareRowsPerSec)} into a bare copy`,
+    );
+  }
 
   const date = started.toISOString().slice(0, 10);
   const conditions = {
@@ -834,7 +843,10 @@ async function main(): Promise<void> {
           ? `met (${worst.mb} MB ≤ ${MEMORY_GOAL_MB} MB)`
           : `MISSED: ${worst.mb} MB during ${worst.title} (goal ≤ ${MEMORY_GOAL_MB} MB)`,
   };
-  writeFileSync(`${base}.json`, `${JSON.stringify({ conditions, memory, results }, null, 2)}\n`);
+  writeFileSync(
+    `${base}.json`,
+    `${JSON.stringify({ conditions, memory, ceiling, results }, null, 2)}\n`,
+  );
   const table = markdownTable(results);
   const missed = results
     .filter((r) => r.verdict.startsWith("MISSED"))
@@ -853,6 +865,12 @@ async function main(): Promise<void> {
     "",
     `Server memory under load (largest resident set of the product in the run): ${memory.verdict}.`,
     "",
+    ...(ceiling
+      ? [
+          `PostgreSQL alone, after the scenarios with both servers stopped (\`src/ceiling.ts\`): ${ceiling.connections} connections sending the createMany scenario's 500-row INSERT back to back for ${ceiling.seconds} s made ${fmt(ceiling.schemaRowsPerSec)} rows/s into \`expenses\` (its triggers and indexes) and ${fmt(ceiling.bareRowsPerSec)} rows/s into a bare copy of the table (primary key only). No server over this schema can import faster than the first figure on this machine.`,
+          "",
+        ]
+      : []),
     missed.length === 0
       ? "Every goal measured in this run was met."
       : `Goals missed in this run:\n${missed.join("\n")}`,

@@ -27,6 +27,21 @@ describe("expense references", () => {
     expect(err, "the statement should have been refused").not.toBeNull();
     expect(isForeignKeyViolation(err)).toBe(true);
   };
+  /** The refusal's DETAIL, which names the missing key as a foreign key's would. */
+  const refusedDetail = async (q: ReturnType<typeof sql>): Promise<string> => {
+    const err = await handle.db.execute(q).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(isForeignKeyViolation(err)).toBe(true);
+    let e: unknown = err;
+    for (let depth = 0; depth < 4 && e && typeof e === "object"; depth++) {
+      const detail = (e as { detail?: unknown }).detail;
+      if (typeof detail === "string") return detail;
+      e = (e as { cause?: unknown }).cause;
+    }
+    return "";
+  };
   const addExpense = (user: string, base = "FOOD", category: string | null = null) =>
     handle.db.execute(sql`
       INSERT INTO expenses (user_id, amount_minor, currency, spent_on, base_code, category_id)
@@ -82,6 +97,43 @@ describe("expense references", () => {
     expect(await one<{ c: string }>(sql`SELECT category_id::text AS c FROM expenses`)).toEqual({
       c: coffee,
     });
+  });
+
+  it("names the missing key, and checks each row's subcategory against its own owner", async () => {
+    const ghost = "00000000-0000-4000-8000-000000000009";
+    expect(
+      await refusedDetail(sql`
+        INSERT INTO expenses (user_id, amount_minor, currency, spent_on, base_code)
+        VALUES (${owner}, 1, 'USD', '2026-03-01', 'FOOD'), (${ghost}, 1, 'USD', '2026-03-01', 'FOOD')`),
+    ).toBe(`Key (user_id)=(${ghost}) is not present in table "users".`);
+    expect(
+      await refusedDetail(sql`
+        INSERT INTO expenses (user_id, amount_minor, currency, spent_on, base_code)
+        VALUES (${owner}, 1, 'USD', '2026-03-01', 'FOOD'), (${owner}, 1, 'USD', '2026-03-01', 'NOPE')`),
+    ).toBe(`Key (base_code)=(NOPE) is not present in table "base_categories".`);
+    // One owner: a subcategory that exists but is someone else's.
+    expect(
+      await refusedDetail(sql`
+        INSERT INTO expenses (user_id, amount_minor, currency, spent_on, base_code, category_id)
+        VALUES (${owner}, 1, 'USD', '2026-03-01', 'FOOD', ${coffee}),
+               (${owner}, 1, 'USD', '2026-03-01', 'FOOD', ${theirs})`),
+    ).toBe(`Key (category_id)=(${theirs}) is not a category of the expense's owner.`);
+    // Two owners in one statement: each subcategory must be its own row's owner's, so the
+    // same two subcategories are refused crossed over and accepted the right way round.
+    expect(
+      await refusedDetail(sql`
+        INSERT INTO expenses (user_id, amount_minor, currency, spent_on, base_code, category_id)
+        VALUES (${owner}, 1, 'USD', '2026-03-01', 'FOOD', ${theirs}),
+               (${other}, 1, 'USD', '2026-03-01', 'FOOD', ${coffee})`),
+    ).toMatch(/^Key \(category_id\)=\((.+)\) is not a category of the expense's owner\.$/);
+    expect(await count(sql`SELECT count(*) AS n FROM expenses`)).toBe(0);
+    await handle.db.execute(sql`
+      INSERT INTO expenses (user_id, amount_minor, currency, spent_on, base_code, category_id)
+      VALUES (${owner}, 1, 'USD', '2026-03-01', 'FOOD', ${coffee}),
+             (${other}, 1, 'USD', '2026-03-01', 'FOOD', ${theirs}),
+             (${owner}, 2, 'USD', '2026-03-02', 'RENT', NULL)`);
+    expect(await count(sql`SELECT count(*) AS n FROM expenses`)).toBe(3);
+    expect(await rollupDrift(handle.db)).toEqual({ days: 0, months: 0, totals: 0 });
   });
 
   it("deleting an owner deletes their expenses and rollups, and no one else's", async () => {
