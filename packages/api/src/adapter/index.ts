@@ -486,25 +486,35 @@ function invoke(proc: AnyTRPCProcedure, opts: CallOptions): Promise<unknown> {
     return proc(opts);
   }
   const chain = middlewares as Middleware[];
-  const step = async (index: number, stepOpts: CallOptions): Promise<MiddlewareResult> => {
+  const failed = (cause: unknown): MiddlewareResult => ({
+    ok: false,
+    error: getTRPCErrorFromUnknown(cause),
+    marker: MIDDLEWARE_MARKER,
+  });
+  // Not an async function: a step hands on its middleware's promise with one handler for a
+  // rejection, instead of awaiting it in a promise of its own. A bare `next()` passes the
+  // options on as they are; each middleware still gets an object of its own.
+  const step = (index: number, stepOpts: CallOptions): Promise<MiddlewareResult> => {
     try {
       const middleware = chain[index];
       if (!middleware) throw new Error("middleware chain ended without a result");
-      return await middleware({
-        ...stepOpts,
-        meta: def.meta,
-        input: stepOpts.input,
-        next(nextOpts) {
-          return step(index + 1, {
-            ...stepOpts,
-            ctx: nextOpts?.ctx ? { ...(stepOpts.ctx as object), ...nextOpts.ctx } : stepOpts.ctx,
-            input: nextOpts && "input" in nextOpts ? nextOpts.input : stepOpts.input,
-            getRawInput: nextOpts?.getRawInput ?? stepOpts.getRawInput,
-          });
-        },
-      });
+      return Promise.resolve(
+        middleware({
+          ...stepOpts,
+          meta: def.meta,
+          next(nextOpts) {
+            if (!nextOpts) return step(index + 1, stepOpts);
+            return step(index + 1, {
+              ...stepOpts,
+              ctx: nextOpts.ctx ? { ...(stepOpts.ctx as object), ...nextOpts.ctx } : stepOpts.ctx,
+              input: "input" in nextOpts ? nextOpts.input : stepOpts.input,
+              getRawInput: nextOpts.getRawInput ?? stepOpts.getRawInput,
+            });
+          },
+        }),
+      ).catch(failed);
     } catch (cause) {
-      return { ok: false, error: getTRPCErrorFromUnknown(cause), marker: MIDDLEWARE_MARKER };
+      return Promise.resolve(failed(cause));
     }
   };
   return step(0, opts).then((result) => {

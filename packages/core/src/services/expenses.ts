@@ -4,6 +4,7 @@ import { CURRENCY_DECIMALS } from "../currencies";
 import { pgArrayLiteral } from "../db/arrays";
 import { type Db, type DbOrTx, rowsOf } from "../db/client";
 import { isForeignKeyViolation } from "../db/pg-errors";
+import { statement } from "../db/statement";
 import { expenses } from "../db/schema";
 import { conflict, DomainError, type FieldIssue, invalid, notFound } from "../errors";
 import { uuidv7 } from "../ids";
@@ -94,8 +95,14 @@ async function selectExpenses(db: DbOrTx, where: SQL): Promise<ExpenseRow[]> {
   );
 }
 
+/** One expense of one owner: the read behind `get`, and the answer of several writes. */
+const SELECT_ONE = statement<{ owner: string; id: string }>(
+  sql`SELECT ${EXPENSE_COLUMNS} FROM ${EXPENSE_FROM}
+      WHERE e.user_id = ${sql.placeholder("owner")} AND e.id = ${sql.placeholder("id")}`,
+);
+
 async function selectOne(db: DbOrTx, actorId: string, id: string): Promise<ExpenseOutput> {
-  const [row] = await selectExpenses(db, sql`e.user_id = ${actorId} AND e.id = ${id}`);
+  const [row] = rowsOf<ExpenseRow>(await SELECT_ONE(db, { owner: actorId, id }));
   if (!row) throw notFound("Expense");
   return toExpense(row);
 }
