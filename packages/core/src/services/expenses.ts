@@ -89,12 +89,6 @@ function toExpense(row: ExpenseRow): ExpenseOutput {
   };
 }
 
-async function selectExpenses(db: DbOrTx, where: SQL): Promise<ExpenseRow[]> {
-  return rowsOf<ExpenseRow>(
-    await db.execute(sql`SELECT ${EXPENSE_COLUMNS} FROM ${EXPENSE_FROM} WHERE ${where}`),
-  );
-}
-
 /** One expense of one owner: the read behind `get`, and the answer of several writes. */
 const SELECT_ONE = statement<{ owner: string; id: string }>(
   sql`SELECT ${EXPENSE_COLUMNS} FROM ${EXPENSE_FROM}
