@@ -684,6 +684,9 @@ function amountBound(
   return { value, scaled: !currency };
 }
 
+/** The list statement of each shape (which filters are present), built on first use. */
+const LIST_STATEMENTS = new Map<string, ReturnType<typeof statement>>();
+
 export async function listExpenses(
   db: Db,
   actorId: string,
@@ -691,54 +694,81 @@ export async function listExpenses(
 ): Promise<ExpensePageOutput> {
   const q = input ?? {};
   const limit = q.limit ?? LIST_LIMIT_DEFAULT;
-  const where: SQL[] = [sql`e.user_id = ${actorId}`];
+  // Each condition names its values as placeholders, and the list of conditions present
+  // (the shape) picks a statement built once: the first page and the next ones of a plain
+  // listing are then one statement each, whatever the owner and the values.
+  const shape: string[] = [];
+  const where: SQL[] = [sql`e.user_id = ${sql.placeholder("owner")}`];
+  const values: Record<string, unknown> = { owner: actorId, limit: limit + 1 };
+  const add = (key: string, condition: SQL, named: Record<string, unknown>) => {
+    shape.push(key);
+    where.push(condition);
+    Object.assign(values, named);
+  };
 
   if (q.from && q.to && q.from > q.to) throw invalid("to", "must not be before from");
-  if (q.from) where.push(sql`e.spent_on >= ${q.from}::date`);
-  if (q.to) where.push(sql`e.spent_on <= ${q.to}::date`);
-  if (q.currency) where.push(sql`e.currency = ${q.currency}`);
+  if (q.from) add("from", sql`e.spent_on >= ${sql.placeholder("from")}::date`, { from: q.from });
+  if (q.to) add("to", sql`e.spent_on <= ${sql.placeholder("to")}::date`, { to: q.to });
+  if (q.currency) {
+    add("currency", sql`e.currency = ${sql.placeholder("currency")}`, { currency: q.currency });
+  }
 
   if (q.category) {
     const cat = (await resolveCategories(db, actorId, [q.category])).get(q.category);
     // Filters keep working for inactive categories: only existence is checked.
     if (!cat) throw invalid("category", unknownCategory(q.category));
-    where.push(
-      cat.categoryId
-        ? sql`e.category_id = ${cat.categoryId}::uuid`
-        : sql`e.base_code = ${cat.baseCode}`,
-    );
+    if (cat.categoryId) {
+      add("sub", sql`e.category_id = ${sql.placeholder("categoryId")}::uuid`, {
+        categoryId: cat.categoryId,
+      });
+    } else {
+      add("base", sql`e.base_code = ${sql.placeholder("baseCode")}`, { baseCode: cat.baseCode });
+    }
   }
 
   const min = q.minAmount !== undefined ? amountBound("minAmount", q.minAmount, q.currency) : null;
   const max = q.maxAmount !== undefined ? amountBound("maxAmount", q.maxAmount, q.currency) : null;
   if (min && max && min.value > max.value)
     throw invalid("maxAmount", "must not be less than minAmount");
-  for (const [bound, op] of [
-    [min, sql`>=`],
-    [max, sql`<=`],
+  for (const [name, bound, op] of [
+    ["min", min, sql`>=`],
+    ["max", max, sql`<=`],
   ] as const) {
     if (!bound) continue;
     const amount = bound.scaled ? sql`e.amount_minor * ${TO_FINEST_UNITS}` : sql`e.amount_minor`;
-    where.push(sql`${amount} ${op} ${bound.value.toString()}::bigint`);
-  }
-
-  if (q.q !== undefined) where.push(sql`e.note ILIKE ${likeContains(q.q)} ESCAPE '\\'`);
-
-  if (q.cursor !== undefined) {
-    const c = decodeCursor(q.cursor);
-    where.push(
-      sql`(e.spent_on, e.created_at, e.id) < (${c.spentOn}::date, ${c.createdAt}::timestamptz, ${c.id}::uuid)`,
+    add(
+      `${name}${bound.scaled ? ":scaled" : ""}`,
+      sql`${amount} ${op} ${sql.placeholder(name)}::bigint`,
+      { [name]: bound.value.toString() },
     );
   }
 
-  // The sort matches the (user_id, spent_on, created_at, id) index, NULLS LAST included.
-  const rows = rowsOf<ExpenseRow>(
-    await db.execute(sql`
+  if (q.q !== undefined) {
+    add("q", sql`e.note ILIKE ${sql.placeholder("q")} ESCAPE '\\'`, { q: likeContains(q.q) });
+  }
+
+  if (q.cursor !== undefined) {
+    const c = decodeCursor(q.cursor);
+    add(
+      "cursor",
+      sql`(e.spent_on, e.created_at, e.id) < (${sql.placeholder("afterDay")}::date,
+        ${sql.placeholder("afterCreated")}::timestamptz, ${sql.placeholder("afterId")}::uuid)`,
+      { afterDay: c.spentOn, afterCreated: c.createdAt, afterId: c.id },
+    );
+  }
+
+  const key = shape.join(",");
+  let select = LIST_STATEMENTS.get(key);
+  if (!select) {
+    // The sort matches the (user_id, spent_on, created_at, id) index, NULLS LAST included.
+    select = statement(sql`
       SELECT ${EXPENSE_COLUMNS} FROM ${EXPENSE_FROM}
       WHERE ${sql.join(where, sql` AND `)}
       ORDER BY e.spent_on DESC NULLS LAST, e.created_at DESC NULLS LAST, e.id DESC NULLS LAST
-      LIMIT ${limit + 1}`),
-  );
+      LIMIT ${sql.placeholder("limit")}`);
+    LIST_STATEMENTS.set(key, select);
+  }
+  const rows = rowsOf<ExpenseRow>(await select(db, values));
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   const nextCursor =
