@@ -1,5 +1,5 @@
 -- A fourth index on expenses cost an import about a sixth of its database time (pgbench, 8
--- clients, 500-row inserts: 43,000-51,000 rows/s with it, 51,000-59,000 without). Its one
+-- clients, 500-row inserts: 40,000-51,000 rows/s with it, 51,000-60,000 without). Its one
 -- reader path, the largest expense of a day, now reads the list index instead, which
 -- carries the currency and the amount of each entry: an index-only scan over that day's
 -- entries, newest first, stops at the first with the day's maximum. The rollup triggers'
