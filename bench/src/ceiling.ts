@@ -11,12 +11,11 @@
  *   pnpm --filter @ledgerflow/bench exec tsx src/ceiling.ts [--seconds 6]
  */
 import { pathToFileURL } from "node:url";
-import { pgArrayLiteral, uuidv7 } from "@ledgerflow/core";
+import { checkMoney, pgArrayLiteral, uuidv7 } from "@ledgerflow/core";
 import postgres from "postgres";
-import { benchConfig } from "./config";
+import { benchConfig, importItems } from "./config";
 
 const CONNECTIONS = 8;
-const ROWS = 500;
 const BARE_TABLE = "bench_bare_expenses";
 
 export interface Ceiling {
@@ -28,36 +27,46 @@ export interface Ceiling {
   bareRowsPerSec: number;
 }
 
-/** The createMany scenario's 500 rows as the product sends them, with fresh ids. */
-function columns(): string[] {
-  const codes = ["FOOD", "TRANSPORT", "GROCERIES", "BILLS", "SHOPPING", "MISC"];
-  const idx = Array.from({ length: ROWS }, (_, i) => i);
-  return [
-    pgArrayLiteral(
-      idx.map(() => uuidv7()),
-      false,
-    ),
-    pgArrayLiteral(
-      idx.map((i) => String((1 + (i % 400)) * 100 + (i % 100))),
-      false,
-    ),
-    pgArrayLiteral(
-      idx.map(() => "USD"),
-      false,
-    ),
-    pgArrayLiteral(
-      idx.map((i) => `2026-0${1 + (i % 9)}-${String(1 + (i % 28)).padStart(2, "0")}`),
-      false,
-    ),
-    pgArrayLiteral(
-      idx.map((i) => codes[i % codes.length] ?? "MISC"),
-      true,
-    ),
-    pgArrayLiteral(
-      idx.map((i) => (i % 3 === 0 ? `imported row ${i}` : null)),
-      true,
-    ),
-  ];
+/**
+ * The createMany scenario's rows as the product sends them, one array literal per column:
+ * built once, but for the ids, which are fresh for every statement.
+ */
+function importColumns(): { rows: number; ids(): string; rest: string[] } {
+  const items = importItems();
+  return {
+    rows: items.length,
+    ids: () =>
+      pgArrayLiteral(
+        items.map(() => uuidv7()),
+        false,
+      ),
+    rest: [
+      pgArrayLiteral(
+        items.map((i) => {
+          const minor = checkMoney(i.amount, "USD");
+          if (typeof minor === "string") throw new Error(`bad import amount ${i.amount}`);
+          return minor.toString();
+        }),
+        false,
+      ),
+      pgArrayLiteral(
+        items.map(() => "USD"),
+        false,
+      ),
+      pgArrayLiteral(
+        items.map((i) => i.spentOn),
+        false,
+      ),
+      pgArrayLiteral(
+        items.map((i) => i.category),
+        true,
+      ),
+      pgArrayLiteral(
+        items.map((i) => i.note ?? null),
+        true,
+      ),
+    ],
+  };
 }
 
 async function hammer(
@@ -66,25 +75,34 @@ async function hammer(
   users: string[],
   seconds: number,
 ): Promise<number> {
+  const columns = importColumns();
   const until = Date.now() + seconds * 1000;
   const started = Date.now();
   let calls = 0;
   await Promise.all(
     Array.from({ length: CONNECTIONS }, async (_, c) => {
       while (Date.now() < until) {
-        const [ids, amounts, currencies, days, bases, notes] = columns();
+        const [amounts, currencies, days, bases, notes] = columns.rest;
         await sql.unsafe(
           `INSERT INTO ${table} (id, user_id, amount_minor, currency, spent_on, base_code, note)
            SELECT x.id, $1::uuid, x.amount_minor, x.currency, x.spent_on, x.base_code, x.note
            FROM unnest($2::uuid[], $3::bigint[], $4::text[], $5::date[], $6::text[], $7::text[])
              AS x(id, amount_minor, currency, spent_on, base_code, note)`,
-          [users[c % users.length] ?? "", ids, amounts, currencies, days, bases, notes] as never[],
+          [
+            users[c % users.length] ?? "",
+            columns.ids(),
+            amounts,
+            currencies,
+            days,
+            bases,
+            notes,
+          ] as never[],
         );
         calls++;
       }
     }),
   );
-  return (calls * ROWS) / ((Date.now() - started) / 1000);
+  return (calls * columns.rows) / ((Date.now() - started) / 1000);
 }
 
 /** Measures both figures for 8 ordinary users at once; leaves the bare table dropped. */

@@ -16,7 +16,7 @@ import { Session } from "node:inspector/promises";
 import { buildApp } from "@ledgerflow/api";
 import { createDb, createTokenService, LoginThrottle } from "@ledgerflow/core";
 import postgres from "postgres";
-import { BENCH_JWT_SECRET, benchConfig } from "./config";
+import { BENCH_JWT_SECRET, benchConfig, importItems } from "./config";
 
 const argCalls = process.argv.indexOf("--calls");
 const CALLS = argCalls > 0 ? Number(process.argv[argCalls + 1]) : 100;
@@ -40,18 +40,7 @@ if (users.length === 0)
 const tokens = createTokenService(BENCH_JWT_SECRET);
 const bearer = await Promise.all(users.map(async (u) => (await tokens.signAccess(u.id)).token));
 
-/** The createMany scenario's import: 500 rows, six categories, 252 distinct days. */
-const codes = ["FOOD", "TRANSPORT", "GROCERIES", "BILLS", "SHOPPING", "MISC"];
-const body = Buffer.from(
-  JSON.stringify({
-    items: Array.from({ length: 500 }, (_, i) => ({
-      amount: `${1 + (i % 400)}.${String(i % 100).padStart(2, "0")}`,
-      category: codes[i % codes.length],
-      spentOn: `2026-0${1 + (i % 9)}-${String(1 + (i % 28)).padStart(2, "0")}`,
-      ...(i % 3 === 0 ? { note: `imported row ${i}` } : {}),
-    })),
-  }),
-);
+const body = Buffer.from(JSON.stringify({ items: importItems() }));
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 
 function call(i: number): Promise<void> {

@@ -17,23 +17,13 @@ import {
   uuidv7,
 } from "@ledgerflow/core";
 import postgres from "postgres";
+import { importItems } from "./config";
 
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const DB_NAME = "ledgerflow_profile_create_many";
 const argCalls = process.argv.indexOf("--calls");
 const CALLS = argCalls > 0 ? Number(process.argv[argCalls + 1]) : 20;
 const CONCURRENCY = 8;
-
-/** The benchmark's import: 500 rows, six categories, 252 distinct days. */
-function importItems() {
-  const codes = ["FOOD", "TRANSPORT", "GROCERIES", "BILLS", "SHOPPING", "MISC"];
-  return Array.from({ length: 500 }, (_, i) => ({
-    amount: `${1 + (i % 400)}.${String(i % 100).padStart(2, "0")}`,
-    category: codes[i % codes.length] ?? "MISC",
-    spentOn: `2026-0${1 + (i % 9)}-${String(1 + (i % 28)).padStart(2, "0")}`,
-    ...(i % 3 === 0 ? { note: `imported row ${i}` } : {}),
-  }));
-}
 
 function urlOf(db: string): string {
   const u = new URL(ADMIN_URL);

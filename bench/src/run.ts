@@ -26,6 +26,7 @@ import {
   BENCH_PASSWORD,
   benchConfig,
   HEAVY_USERS,
+  importItems,
   ORDINARY_USERS,
 } from "./config";
 import { type Dataset, ensureDataset } from "./generate";
@@ -247,17 +248,6 @@ function heavy(f: Fixtures, label: string) {
   const user = f.dataset.heavy[i];
   if (!user) throw new Error(`no heavy user ${label}`);
   return user;
-}
-
-/** A 500-row import as a bank export would give it: mixed categories, dates and notes. */
-function importItems() {
-  const codes = ["FOOD", "TRANSPORT", "GROCERIES", "BILLS", "SHOPPING", "MISC"];
-  return Array.from({ length: 500 }, (_, i) => ({
-    amount: `${1 + (i % 400)}.${String(i % 100).padStart(2, "0")}`,
-    category: codes[i % codes.length],
-    spentOn: `2026-0${1 + (i % 9)}-${String(1 + (i % 28)).padStart(2, "0")}`,
-    ...(i % 3 === 0 ? { note: `imported row ${i}` } : {}),
-  }));
 }
 
 function scenarios(): Scenario[] {

@@ -89,7 +89,7 @@ function toExpense(row: ExpenseRow): ExpenseOutput {
   };
 }
 
-/** One expense of one owner: the read behind `get`, and the answer of several writes. */
+/** One expense of one owner: the read behind `expenses.get`. */
 const SELECT_ONE = statement<{ owner: string; id: string }>(
   sql`SELECT ${EXPENSE_COLUMNS} FROM ${EXPENSE_FROM}
       WHERE e.user_id = ${sql.placeholder("owner")} AND e.id = ${sql.placeholder("id")}`,
