@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import { ACCESS_TOKEN_TTL_SECONDS, createTokenService, DomainError } from "@ledgerflow/core";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { userFromAuthorization } from "../src/context";
 import { TEST_JWT_SECRET, useTestEnv } from "./helpers";
 import { bearer, errorOf, get, useApps } from "./http-helpers";
@@ -96,6 +96,42 @@ describe("access tokens", () => {
     const fresh = await env.auth.tokens.signAccess(u.id, new Date(now - 14 * 60_000));
     expect(await env.auth.tokens.verifyAccess(fresh.token)).toEqual({ userId: u.id });
     expect(ACCESS_TOKEN_TTL_SECONDS).toBe(15 * 60);
+  });
+
+  describe("once verified", () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it("still refuses the token when it expires", async () => {
+      const u = await env.signUp();
+      const now = Date.now();
+      const nowSeconds = Math.floor(now / 1000);
+      const token = handSign(GOOD_HEADER, goodClaims(u.id, { exp: nowSeconds + 2 }));
+      expect(await env.auth.tokens.verifyAccess(token)).toEqual({ userId: u.id });
+      expect(await meWith(token)).toEqual({ status: 200, code: undefined });
+
+      vi.useFakeTimers({ toFake: ["Date"] });
+      // One millisecond before the second of its expiry: still valid, as jose has it.
+      vi.setSystemTime((nowSeconds + 2) * 1000 - 1);
+      expect(await env.auth.tokens.verifyAccess(token)).toEqual({ userId: u.id });
+      // The second of its expiry: refused, over HTTP and in the service, as expired.
+      vi.setSystemTime((nowSeconds + 2) * 1000);
+      await expectRefused(token);
+      await expect(env.auth.tokens.verifyAccess(token)).rejects.toThrow(/expired/i);
+    });
+
+    it("accepts only the exact token: a token differing in its signature is refused", async () => {
+      const u = await env.signUp();
+      const token = u.tokens.accessToken;
+      expect(await env.auth.tokens.verifyAccess(token)).toEqual({ userId: u.id });
+      // One character in the middle of the signature changed.
+      const i = token.length - 20;
+      await expectRefused(
+        `${token.slice(0, i)}${token[i] === "A" ? "B" : "A"}${token.slice(i + 1)}`,
+      );
+      expect(await env.auth.tokens.verifyAccess(token)).toEqual({ userId: u.id });
+    });
   });
 
   it("refuses a tampered token", async () => {

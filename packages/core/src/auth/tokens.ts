@@ -9,6 +9,11 @@ const ISSUER = "ledgerflow";
 const AUDIENCE = "ledgerflow-api";
 /** Set in every access token; a token without it (any other kind of JWT) is refused. */
 const TOKEN_USE = "access";
+/**
+ * How many verified access tokens a token service remembers. A client sends the same token
+ * with every call for up to 15 minutes, so one entry per active session is plenty.
+ */
+export const VERIFIED_TOKEN_CACHE_SIZE = 10_000;
 
 export interface AccessClaims {
   userId: string;
@@ -24,6 +29,13 @@ export interface TokenService {
  * HS256 access tokens. The key is imported once, as a Web Crypto key: jose works through
  * Web Crypto, and turns raw bytes or a Node KeyObject into such a key again on every
  * call, which makes a verification take about 1.6 times as long.
+ *
+ * A token that passed jose's checks is remembered, exactly as sent, with its subject and
+ * expiry: the signature and every claim but the expiry depend only on the token's bytes
+ * and this service's key, so the same string passes them again. A remembered token is
+ * still checked for expiry on every call, as jose does (valid while `exp` is after the
+ * current second); once expired it is forgotten and goes through jose again, which refuses
+ * it. Refused tokens are never remembered. The oldest entry makes room when the cache is full.
  */
 export function createTokenService(secret: string | Uint8Array): TokenService {
   const bytes = typeof secret === "string" ? new TextEncoder().encode(secret) : secret;
@@ -32,6 +44,7 @@ export function createTokenService(secret: string | Uint8Array): TokenService {
     "sign",
     "verify",
   ]);
+  const verified = new Map<string, { userId: string; exp: number }>();
   return {
     async signAccess(userId, now = new Date()) {
       const iat = Math.floor(now.getTime() / 1000);
@@ -47,6 +60,11 @@ export function createTokenService(secret: string | Uint8Array): TokenService {
       return { token, expiresAt: new Date(exp * 1000) };
     },
     async verifyAccess(token) {
+      const known = verified.get(token);
+      if (known) {
+        if (known.exp > Math.floor(Date.now() / 1000)) return { userId: known.userId };
+        verified.delete(token);
+      }
       try {
         const { payload } = await jwtVerify(token, await key, {
           algorithms: [ALG],
@@ -58,6 +76,13 @@ export function createTokenService(secret: string | Uint8Array): TokenService {
         if (payload.use !== TOKEN_USE || typeof payload.sub !== "string") {
           throw new DomainError("UNAUTHORIZED", "Not an access token");
         }
+        // requiredClaims makes jose check that exp is there and a number.
+        const exp = payload.exp as number;
+        if (verified.size >= VERIFIED_TOKEN_CACHE_SIZE) {
+          const oldest = verified.keys().next().value;
+          if (oldest !== undefined) verified.delete(oldest);
+        }
+        verified.set(token, { userId: payload.sub, exp });
         return { userId: payload.sub };
       } catch (err) {
         if (err instanceof DomainError) throw err;
