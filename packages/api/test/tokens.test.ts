@@ -1,5 +1,10 @@
 import { createHmac } from "node:crypto";
-import { ACCESS_TOKEN_TTL_SECONDS, createTokenService, DomainError } from "@ledgerflow/core";
+import {
+  ACCESS_TOKEN_TTL_SECONDS,
+  createTokenService,
+  DomainError,
+  isRememberableToken,
+} from "@ledgerflow/core";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { userFromAuthorization } from "../src/context";
 import { TEST_JWT_SECRET, useTestEnv } from "./helpers";
@@ -131,6 +136,23 @@ describe("access tokens", () => {
         `${token.slice(0, i)}${token[i] === "A" ? "B" : "A"}${token.slice(i + 1)}`,
       );
       expect(await env.auth.tokens.verifyAccess(token)).toEqual({ userId: u.id });
+    });
+
+    it("remembers only tokens in the shape it signs, not the other spellings jose accepts", async () => {
+      const u = await env.signUp();
+      const token = u.tokens.accessToken;
+      expect(isRememberableToken(token)).toBe(true);
+      // jose decodes the signature leniently: these verify, and each is a different string.
+      const spellings = [`${token} `, `${token}=`, `${token}${" ".repeat(5000)}`];
+      const i = token.length - 10;
+      spellings.push(`${token.slice(0, i)}\n${token.slice(i)}`);
+      for (const spelling of spellings) {
+        expect(await env.auth.tokens.verifyAccess(spelling)).toEqual({ userId: u.id });
+        expect(isRememberableToken(spelling)).toBe(false);
+      }
+      expect(
+        isRememberableToken(`${token.split(".")[0]}.${"a".repeat(1000)}.${"b".repeat(43)}`),
+      ).toBe(false);
     });
   });
 

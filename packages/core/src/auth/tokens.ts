@@ -14,6 +14,20 @@ const TOKEN_USE = "access";
  * with every call for up to 15 minutes, so one entry per active session is plenty.
  */
 export const VERIFIED_TOKEN_CACHE_SIZE = 10_000;
+/** Three base64url parts, the last an HS256 signature (32 bytes, 43 characters), no more. */
+const TOKEN_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]{43}$/;
+/** The tokens this service signs are about 270 characters long. */
+const REMEMBERED_TOKEN_MAX_LENGTH = 1024;
+
+/**
+ * Whether a verified token may be remembered: only in the exact shape this service signs.
+ * jose also accepts a token whose signature has padding or whitespace added, up to the
+ * size of a request header (the bytes decode the same); remembering each such spelling
+ * would let one valid token fill the cache with thousands of long strings.
+ */
+export function isRememberableToken(token: string): boolean {
+  return token.length <= REMEMBERED_TOKEN_MAX_LENGTH && TOKEN_SHAPE.test(token);
+}
 
 export interface AccessClaims {
   userId: string;
@@ -35,7 +49,8 @@ export interface TokenService {
  * and this service's key, so the same string passes them again. A remembered token is
  * still checked for expiry on every call, as jose does (valid while `exp` is after the
  * current second); once expired it is forgotten and goes through jose again, which refuses
- * it. Refused tokens are never remembered. The oldest entry makes room when the cache is full.
+ * it. Refused tokens are never remembered, nor tokens in any other shape than the one
+ * signed here (`isRememberableToken`). The oldest entry makes room when the cache is full.
  */
 export function createTokenService(secret: string | Uint8Array): TokenService {
   const bytes = typeof secret === "string" ? new TextEncoder().encode(secret) : secret;
@@ -78,11 +93,13 @@ export function createTokenService(secret: string | Uint8Array): TokenService {
         }
         // requiredClaims makes jose check that exp is there and a number.
         const exp = payload.exp as number;
-        if (verified.size >= VERIFIED_TOKEN_CACHE_SIZE) {
-          const oldest = verified.keys().next().value;
-          if (oldest !== undefined) verified.delete(oldest);
+        if (isRememberableToken(token)) {
+          if (verified.size >= VERIFIED_TOKEN_CACHE_SIZE) {
+            const oldest = verified.keys().next().value;
+            if (oldest !== undefined) verified.delete(oldest);
+          }
+          verified.set(token, { userId: payload.sub, exp });
         }
-        verified.set(token, { userId: payload.sub, exp });
         return { userId: payload.sub };
       } catch (err) {
         if (err instanceof DomainError) throw err;
