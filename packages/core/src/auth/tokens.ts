@@ -13,7 +13,7 @@ const TOKEN_USE = "access";
  * How many verified access tokens a token service remembers. A client sends the same token
  * with every call for up to 15 minutes, so one entry per active session is plenty.
  */
-export const VERIFIED_TOKEN_CACHE_SIZE = 10_000;
+const VERIFIED_TOKEN_CACHE_SIZE = 10_000;
 /** Three base64url parts, the last an HS256 signature (32 bytes, 43 characters), no more. */
 const TOKEN_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]{43}$/;
 /** The tokens this service signs are about 270 characters long. */
